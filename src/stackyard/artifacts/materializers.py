@@ -1,0 +1,185 @@
+"""Materializers: how a Python value becomes files under an artifact URI and back.
+
+The registry maps types to materializer classes. Built-in materializers are
+registered lazily, package by package, the first time a type from that package is
+looked up, so numpy, pandas and pydantic are only imported when a value of theirs
+is actually stored. A materializer registered by the user always wins over a
+built-in one for the same type.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar, TypeAlias, get_origin
+
+from stackyard.artifacts import fs
+from stackyard.utils.source import load_source, source_of
+
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
+
+
+class BaseMaterializer(ABC):
+    """Writes one value as files inside the directory ``uri`` and reads it back.
+
+    Subclasses set ``ASSOCIATED_TYPES`` to the types they handle and may
+    override ``extract_metadata`` to describe a value without loading it later.
+    """
+
+    ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = ()
+    ARTIFACT_TYPE: ClassVar[str] = "data"
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+    def open(self, name: str, mode: str = "rb") -> IO[Any]:
+        """Open the file ``name`` inside this artifact's directory."""
+        return fs.open_uri(fs.join(self.uri, name), mode)
+
+    @abstractmethod
+    def save(self, value: Any) -> None:
+        """Write ``value`` into ``self.uri`` (the directory already exists)."""
+
+    @abstractmethod
+    def load(self, data_type: type) -> Any:
+        """Read the value back as an instance of ``data_type``."""
+
+    def extract_metadata(self, value: Any) -> dict[str, JSONValue]:
+        """Small JSON-able facts about ``value`` (length, shape, dtype...)."""
+        return {}
+
+
+_BUILTIN = "stackyard.artifacts.materializers_builtin"
+# Keyed by the top-level package of a class in the looked-up type's MRO.
+_DEFAULT_MATERIALIZERS: dict[str, tuple[str, ...]] = {
+    "builtins": (
+        f"{_BUILTIN}.BuiltinMaterializer",
+        f"{_BUILTIN}.BytesMaterializer",
+        f"{_BUILTIN}.CloudpickleMaterializer",
+    ),
+    "pydantic": ("stackyard.artifacts.materializers_pydantic.PydanticMaterializer",),
+    "numpy": ("stackyard.artifacts.materializers_numpy.NumpyMaterializer",),
+    "pandas": (
+        "stackyard.artifacts.materializers_pandas.DataFrameMaterializer",
+        "stackyard.artifacts.materializers_pandas.SeriesMaterializer",
+    ),
+}
+_REGISTRY: dict[type, type[BaseMaterializer]] = {}
+_LOCK = threading.RLock()
+
+
+def register_materializer(
+    materializer_cls: type[BaseMaterializer], *types: type
+) -> type[BaseMaterializer]:
+    """Use ``materializer_cls`` for ``types`` (default: its ``ASSOCIATED_TYPES``).
+
+    Returns the class so this also works as a class decorator.
+    """
+    if not (isinstance(materializer_cls, type) and issubclass(materializer_cls, BaseMaterializer)):
+        raise TypeError(f"{materializer_cls!r} is not a BaseMaterializer subclass")
+    targets = types or materializer_cls.ASSOCIATED_TYPES
+    if not targets:
+        raise ValueError(f"{source_of(materializer_cls)} names no types to register for")
+    with _LOCK:
+        for target in targets:
+            _REGISTRY[target] = materializer_cls
+    return materializer_cls
+
+
+def _load_defaults(package: str) -> None:
+    """Register the built-in materializers for ``package`` once, keeping user ones."""
+    with _LOCK:
+        for path in _DEFAULT_MATERIALIZERS.get(package, ()):
+            materializer_cls = load_source(path)
+            for target in materializer_cls.ASSOCIATED_TYPES:
+                _REGISTRY.setdefault(target, materializer_cls)
+        # Popped only now so a concurrent lookup waits instead of skipping them.
+        _DEFAULT_MATERIALIZERS.pop(package, None)
+
+
+def _lookup(data_type: type) -> tuple[type, type[BaseMaterializer]]:
+    """The most specific registered class in ``data_type``'s MRO and its materializer."""
+    for klass in data_type.__mro__:
+        package = klass.__module__.partition(".")[0]
+        if package in _DEFAULT_MATERIALIZERS:
+            _load_defaults(package)
+        if klass in _REGISTRY:
+            return klass, _REGISTRY[klass]
+    raise LookupError(f"no materializer for {source_of(data_type)}")  # object is always registered
+
+
+def materializer_for(data_type: type) -> type[BaseMaterializer]:
+    """Materializer class for ``data_type``; falls back to cloudpickle."""
+    return _lookup(data_type)[1]
+
+
+@dataclass(frozen=True)
+class SavedArtifact:
+    """What the pipeline engine records about a stored value to load it later."""
+
+    uri: str
+    materializer: str
+    data_type: str
+    artifact_type: str
+    metadata: dict[str, JSONValue]
+
+
+def _resolve(
+    value: Any, data_type: type | None, materializer: type[BaseMaterializer] | None
+) -> tuple[type, type[BaseMaterializer]]:
+    """Pick the recorded data type and materializer for ``value``."""
+    concrete = type(value)
+    if data_type is None or data_type is Any:
+        data_type = concrete
+    declared = get_origin(data_type) or data_type  # list[int] -> list
+    if not isinstance(declared, type) or not isinstance(value, declared):
+        raise TypeError(
+            f"value of type {source_of(concrete)} is not an instance of data_type {data_type!r}"
+        )
+    if materializer is not None:
+        return declared, materializer
+    matched, found = _lookup(declared)
+    if matched is object and declared is not concrete:
+        # Abstract annotations (object, Sequence, Mapping...) have no materializer
+        # of their own; the value's concrete type usually has a better one.
+        return concrete, materializer_for(concrete)
+    return declared, found
+
+
+def save_value(
+    value: Any,
+    uri: str,
+    data_type: type | None = None,
+    materializer: type[BaseMaterializer] | None = None,
+) -> SavedArtifact:
+    """Store ``value`` in the directory ``uri`` (created here) and describe it.
+
+    ``data_type`` defaults to ``type(value)``; when given, ``value`` must be an
+    instance of it, and it selects the materializer and is recorded for loading.
+    """
+    data_type, materializer = _resolve(value, data_type, materializer)
+    fs.makedirs(uri)
+    instance = materializer(uri)
+    instance.save(value)
+    return SavedArtifact(
+        uri=uri,
+        materializer=source_of(materializer),
+        data_type=source_of(data_type),
+        artifact_type=materializer.ARTIFACT_TYPE,
+        metadata=instance.extract_metadata(value),
+    )
+
+
+def load_value(uri: str, materializer: str, data_type: str) -> Any:
+    """Load a value stored by `save_value` from its recorded import paths."""
+    materializer_cls = load_source(materializer)
+    try:
+        resolved = load_source(data_type)
+    except ImportError:
+        # Pickled values carry their own class (local classes are pickled by
+        # value), so an unimportable recorded type does not stop them loading.
+        if materializer_cls is not materializer_for(object):
+            raise
+        resolved = object
+    return materializer_cls(uri).load(resolved)

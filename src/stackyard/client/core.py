@@ -1,0 +1,195 @@
+"""The Client's core: which store, who is acting, which stack is active.
+
+Resource methods live in the sibling modules and are each a line or two over
+the generic `_get` / `_list` / `_create` / `_update` / `_delete` below, whose
+parameters are documented once in `stackyard.store.base`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from stackyard.config import PROJECT_DIR, GlobalConfig, ProjectConfig, find_project_root
+from stackyard.exceptions import EntityNotFoundError, IllegalOperationError
+from stackyard.models.base import Page, set_default_store_provider
+from stackyard.store.base import DEFAULT_PAGE_SIZE, Store
+
+if TYPE_CHECKING:
+    from stackyard.models.stacks import StackResponse
+    from stackyard.models.users import UserResponse
+    from stackyard.stack.stack import Stack
+
+T = TypeVar("T")
+
+_STORES: dict[str, Store] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def open_store(url: str) -> Store:
+    """One store per URL per process: connections and the schema check are shared."""
+    with _STORES_LOCK:
+        store = _STORES.get(url)
+        if store is None:
+            if url.startswith(("http://", "https://")):
+                from stackyard.store.rest import RestStore
+
+                store = RestStore(url)
+            else:
+                from stackyard.store.sql.store import SqlStore
+
+                store = SqlStore(url)
+            _STORES[url] = store
+        return store
+
+
+def reset_stores() -> None:
+    """Forget open stores (after the config changed, or between tests)."""
+    with _STORES_LOCK:
+        for store in _STORES.values():
+            store.close()
+        _STORES.clear()
+
+
+class ClientCore:
+    """Holds the store and the active stack; see the resource mixins for the rest."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self._config = GlobalConfig.load()
+        self._store = store
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self._config.store_url)
+        return self._store
+
+    @property
+    def store_url(self) -> str:
+        return self._config.store_url
+
+    # -- who --------------------------------------------------------------------------------
+    @property
+    def active_user(self) -> UserResponse:
+        return self.store.current_user()
+
+    # -- project ----------------------------------------------------------------------------
+    @property
+    def root(self) -> Path | None:
+        """The project root found from the working directory upwards, or None."""
+        return find_project_root()
+
+    @staticmethod
+    def initialize(path: str | Path = ".") -> Path:
+        """Mark `path` as a stackyard project (a `.stackyard/` folder); twice is an error."""
+        root = Path(path).resolve()
+        marker = root / PROJECT_DIR
+        if marker.exists():
+            raise IllegalOperationError(f"{root} is already a stackyard project ({marker} exists)")
+        marker.mkdir(parents=True)
+        ProjectConfig(root).save()
+        return root
+
+    # -- active stack -------------------------------------------------------------------------
+    def _project(self) -> ProjectConfig | None:
+        root = self.root
+        return ProjectConfig.load(root) if root else None
+
+    @property
+    def active_stack_model(self) -> StackResponse:
+        project = self._project()
+        stack_id = (project.data.get("active_stack_id") if project else None) or (
+            self._config.active_stack_id(self.store_url)
+        )
+        if stack_id:
+            try:
+                stack: StackResponse = self.store.get("stack", UUID(str(stack_id)))
+                return stack
+            except EntityNotFoundError:
+                pass
+        default: StackResponse = self.store.find("stack", "default")
+        return default
+
+    @property
+    def active_stack(self) -> Stack:
+        """The live stack: component objects built from the active stack's models."""
+        from stackyard.stack.stack import Stack
+
+        return Stack.from_model(self.active_stack_model)
+
+    def activate_stack(self, name_id_or_prefix: str | UUID) -> StackResponse:
+        """Make a stack active: for the current project if inside one, else globally."""
+        stack: StackResponse = self.store.find("stack", name_id_or_prefix)
+        project = self._project()
+        if project is not None:
+            project.data["active_stack_id"] = str(stack.id)
+            project.save()
+        else:
+            self._config.set_active_stack_id(self.store_url, str(stack.id))
+        return stack
+
+    # -- the generic path ---------------------------------------------------------------------
+    def _get(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+        return self.store.find(kind, name_id_or_prefix, **scope)
+
+    def _list(
+        self,
+        kind: str,
+        sort_by: str | None,
+        page: int,
+        size: int,
+        logical_operator: str,
+        filters: dict[str, Any],
+    ) -> Page[Any]:
+        return self.store.list(
+            kind,
+            sort_by=sort_by,
+            page=page,
+            size=size,
+            logical_operator=logical_operator,
+            **{k: v for k, v in filters.items() if v is not None},
+        )
+
+    def _create(self, kind: str, **values: Any) -> Any:
+        return self.store.create(kind, values)
+
+    def _update(
+        self,
+        kind: str,
+        name_id_or_prefix: str | UUID,
+        scope: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> Any:
+        entity = self._get(kind, name_id_or_prefix, **(scope or {}))
+        return self.store.update(
+            kind, entity.id, {k: v for k, v in changes.items() if v is not None}
+        )
+
+    def _delete(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> None:
+        entity = self._get(kind, name_id_or_prefix, **scope)
+        self.store.delete(kind, entity.id)
+
+
+def depaginate(list_method: Callable[..., Page[T]], **kwargs: Any) -> Iterator[T]:
+    """Yield every item of a Client list method, one page at a time.
+
+    >>> for run in depaginate(client.list_pipeline_runs, stack="default"): ...
+    """
+    kwargs.setdefault("size", 1000)
+    page_number = 1
+    while True:
+        page = list_method(page=page_number, **kwargs)
+        yield from page.items
+        if page_number >= page.total_pages:
+            return
+        page_number += 1
+
+
+def install_default_store_provider(client_factory: Callable[[], ClientCore]) -> None:
+    set_default_store_provider(lambda: client_factory().store)
+
+
+__all__ = ["DEFAULT_PAGE_SIZE", "ClientCore", "depaginate", "open_store", "reset_stores"]

@@ -1,0 +1,129 @@
+"""Read the state of a local git checkout by running the `git` command.
+
+The `git` executable is used instead of a Python binding so stackyard needs no
+extra dependency and sees exactly what the user's own git sees (their config,
+their .gitignore rules). Every failure, including git being absent, reads as
+"no usable checkout" so callers simply fall back to uploading the code.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+_SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^/:]+):(?P<path>[^/].*)$")
+
+
+@dataclass(frozen=True)
+class LocalCheckout:
+    """A git work tree as found on disk, enough to decide whether code needs uploading."""
+
+    root: Path
+    commit: str
+    is_dirty: bool
+    remote_url: str | None
+    branch: str | None
+
+
+def run_git(cwd: Path, *args: str) -> str | None:
+    """Run git in `cwd` and return its stdout, or None when git fails or is missing.
+
+    Output is decoded with surrogate escapes so odd file names survive as paths.
+    """
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            check=False,
+        )
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def find_checkout(path: Path) -> LocalCheckout | None:
+    """Describe the git checkout containing `path`, or None when there is none to reference.
+
+    A repository without commits counts as none: there is no commit to point at.
+    """
+    path = Path(path).resolve()
+    cwd = path if path.is_dir() else path.parent
+    toplevel = run_git(cwd, "rev-parse", "--show-toplevel")
+    if not toplevel:
+        return None
+    root = Path(toplevel.strip()).resolve()
+    commit = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if not commit:
+        return None
+    # --no-optional-locks: only look, never rewrite the index behind the user's back.
+    # The untracked mode is explicit so a user's status.showUntrackedFiles=no can't
+    # hide new files that an upload-free run would silently miss.
+    status = run_git(
+        root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal"
+    )
+    if status is None:
+        return None
+    branch = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    return LocalCheckout(
+        root=root,
+        commit=commit.strip(),
+        is_dirty=bool(status.strip()),
+        remote_url=_remote_url(root),
+        branch=branch.strip() if branch else None,
+    )
+
+
+def _remote_url(root: Path) -> str | None:
+    """URL of `origin`, else of the first remote in git's (alphabetical) listing."""
+    names = (run_git(root, "remote") or "").split()
+    if not names:
+        return None
+    name = "origin" if "origin" in names else names[0]
+    url = run_git(root, "remote", "get-url", name)
+    return url.strip() if url else None
+
+
+def subdirectory_of(checkout: LocalCheckout, path: Path) -> str:
+    """Posix path of `path` relative to the checkout root ("" for the root itself).
+
+    Posix form so the recorded reference is the same whichever OS made the run.
+    Raises ValueError when `path` lies outside the checkout.
+    """
+    relative = Path(path).resolve().relative_to(checkout.root)
+    posix = relative.as_posix()
+    return "" if posix == "." else posix
+
+
+def normalize_remote(url: str) -> tuple[str, str, str] | None:
+    """Split a hosted remote URL into (host, owner, repo), or None for anything else.
+
+    Understands https://host/owner/repo, git@host:owner/repo and
+    ssh://git@host/owner/repo, each with or without a trailing ".git". The host is
+    lowercased; the owner keeps every path segment before the repository name, so
+    GitLab subgroups come out as "group/subgroup". Local paths and file:// URLs
+    give None because they identify no hosted repository.
+    """
+    url = url.strip()
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https", "ssh", "git"} or not parts.hostname:
+            return None
+        host, repo_path = parts.hostname, parts.path
+    else:
+        match = _SCP_LIKE.match(url)
+        if not match:
+            return None
+        host, repo_path = match["host"], match["path"]
+    segments = [s for s in PurePosixPath(repo_path).parts if s != "/"]
+    if len(segments) < 2:
+        return None
+    repo = segments[-1].removesuffix(".git")
+    if not repo:
+        return None
+    return host.lower(), "/".join(segments[:-1]), repo

@@ -1,0 +1,117 @@
+"""Every error stackyard raises on purpose, in one flat hierarchy.
+
+Each class carries the HTTP status the server answers with, so the server maps
+exceptions to responses and the REST store maps responses back to the very same
+classes from this one table (`STATUS_BY_NAME`).
+"""
+
+from __future__ import annotations
+
+
+class StackyardError(Exception):
+    """Base of every stackyard error: catch this to catch them all."""
+
+    status_code: int = 500
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(StackyardError, ValueError):
+    """A value given by the user is malformed or not among the accepted choices."""
+
+    status_code = 422
+
+
+class EntityNotFoundError(StackyardError, KeyError):
+    """Nothing matches the given id, name or prefix."""
+
+    status_code = 404
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return self.message
+
+
+class AmbiguousMatchError(StackyardError, ValueError):
+    """A name or id prefix matches several entities; the message lists them."""
+
+    status_code = 409
+
+
+class EntityExistsError(StackyardError, ValueError):
+    """An entity with the same unique name already exists."""
+
+    status_code = 409
+
+
+class IllegalOperationError(StackyardError, ValueError):
+    """The operation is refused in the current state (an entity in use, ...)."""
+
+    status_code = 409
+
+
+class StepFailedError(StackyardError, RuntimeError):
+    """A step of a pipeline run raised; the run is marked failed."""
+
+    status_code = 500
+
+
+class AuthorizationError(StackyardError, PermissionError):
+    """The caller may not do this (403), or is not known at all (401)."""
+
+    status_code = 403
+
+
+class AuthenticationError(AuthorizationError):
+    """Missing, wrong or expired credentials."""
+
+    status_code = 401
+
+
+class RateLimitError(AuthorizationError):
+    """Too many failed attempts; try again later."""
+
+    status_code = 429
+
+
+class StoreConnectionError(StackyardError, ConnectionError):
+    """The metadata store or server cannot be reached."""
+
+    status_code = 503
+
+
+STATUS_BY_NAME: dict[str, type[StackyardError]] = {
+    cls.__name__: cls
+    for cls in (
+        StackyardError,
+        InputError,
+        EntityNotFoundError,
+        AmbiguousMatchError,
+        EntityExistsError,
+        IllegalOperationError,
+        StepFailedError,
+        AuthorizationError,
+        AuthenticationError,
+        RateLimitError,
+        StoreConnectionError,
+    )
+}
+
+__all__ = [
+    "STATUS_BY_NAME",
+    "AmbiguousMatchError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "EntityExistsError",
+    "EntityNotFoundError",
+    "IllegalOperationError",
+    "InputError",
+    "RateLimitError",
+    "StackyardError",
+    "StepFailedError",
+    "StoreConnectionError",
+]

@@ -1,0 +1,133 @@
+"""Artifacts (named series) and their numbered versions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pydantic import Field
+
+from stackyard.models.base import OwnedResponse, Request, Update
+from stackyard.models.enums import ArtifactType
+from stackyard.models.spec import ResourceSpec, register
+
+if TYPE_CHECKING:
+    from stackyard.models.pipelines import StepRunResponse
+
+
+class ArtifactRequest(Request):
+    name: str = Field(min_length=1, max_length=255)
+    has_custom_name: bool = True
+    tags: list[str] = []
+
+
+class ArtifactUpdate(Update):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    add_tags: list[str] | None = None
+    remove_tags: list[str] | None = None
+
+
+class ArtifactResponse(OwnedResponse):
+    name: str
+    has_custom_name: bool = True
+    tags: list[str] = []
+
+    @property
+    def versions(self) -> list[ArtifactVersionResponse]:
+        """Every version of this artifact, oldest first."""
+        from stackyard.models.paging import depaginate_store
+
+        return list(depaginate_store(self.store, "artifact_version", artifact_id=self.id))
+
+    @property
+    def latest_version(self) -> ArtifactVersionResponse:
+        page = self.store.list("artifact_version", artifact_id=self.id, sort_by="desc:number")
+        if not page.items:
+            from stackyard.exceptions import EntityNotFoundError
+
+            raise EntityNotFoundError(f"artifact {self.name!r} has no versions")
+        version: ArtifactVersionResponse = page.items[0]
+        return version
+
+
+class ArtifactVersionRequest(Request):
+    """A new version; `version` is assigned by the store (1, 2, ...) unless given."""
+
+    name: str = Field(min_length=1, max_length=255)
+    version: str | None = None
+    uri: str
+    type: ArtifactType = ArtifactType.DATA
+    data_type: str
+    materializer: str
+    producer_step_run_id: UUID | None = None
+    content_hash: str | None = None
+    tags: list[str] = []
+    has_custom_name: bool = True
+    metadata: dict[str, Any] = {}
+
+
+class ArtifactVersionUpdate(Update):
+    add_tags: list[str] | None = None
+    remove_tags: list[str] | None = None
+
+
+class ArtifactVersionResponse(OwnedResponse):
+    artifact_id: UUID
+    name: str
+    version: str
+    number: int | None = None
+    uri: str
+    type: ArtifactType = ArtifactType.DATA
+    data_type: str
+    materializer: str
+    producer_step_run_id: UUID | None = None
+    content_hash: str | None = None
+    run_metadata: dict[str, Any] = {}
+    tags: list[str] = []
+
+    @property
+    def artifact(self) -> ArtifactResponse:
+        result: ArtifactResponse = self.store.get("artifact", self.artifact_id)
+        return result
+
+    @property
+    def producer_step_run(self) -> StepRunResponse | None:
+        result: StepRunResponse | None = self._related("run_step", self.producer_step_run_id)
+        return result
+
+    def load(self) -> Any:
+        """Read the stored value back with the materializer that wrote it."""
+        from stackyard.artifacts import load_value
+
+        return load_value(self.uri, self.materializer, self.data_type)
+
+
+register(
+    ResourceSpec(
+        name="artifact",
+        plural="artifacts",
+        response=ArtifactResponse,
+        request=ArtifactRequest,
+        update=ArtifactUpdate,
+        unique=(("name",),),
+        computed=frozenset({"tags"}),
+        taggable=True,
+    )
+)
+register(
+    ResourceSpec(
+        name="artifact_version",
+        plural="artifact_versions",
+        response=ArtifactVersionResponse,
+        request=ArtifactVersionRequest,
+        update=ArtifactVersionUpdate,
+        unique=(("artifact_id", "version"),),
+        name_field=None,
+        computed=frozenset({"run_metadata", "tags"}),
+        text=frozenset({"uri", "data_type", "materializer"}),
+        indexes=(("artifact_id", "number"),),
+        taggable=True,
+        has_metadata=True,
+        extra_filters=frozenset({"pipeline_run_id"}),
+    )
+)

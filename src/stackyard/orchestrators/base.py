@@ -1,0 +1,31 @@
+"""What every orchestrator is: a component that runs a compiled pipeline."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+from stackyard.models.enums import StackComponentType
+from stackyard.stack.flavor import Flavor, StackComponent, StackComponentConfig
+
+if TYPE_CHECKING:
+    from stackyard.pipelines.run import RunContext
+
+
+class BaseOrchestratorConfig(StackComponentConfig):
+    """Settings shared by all orchestrators."""
+
+
+class BaseOrchestrator(StackComponent):
+    """Runs the steps of one pipeline run, in dependency order."""
+
+    config: BaseOrchestratorConfig
+
+    @abstractmethod
+    def run(self, context: RunContext) -> None:
+        """Execute every step of `context`'s run; return when the run has finished."""
+
+
+class BaseOrchestratorFlavor(Flavor):
+    type: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
+    config_class: ClassVar[type[StackComponentConfig]] = BaseOrchestratorConfig

@@ -1,0 +1,25 @@
+"""The default orchestrator: every step in this process, one after another."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from stackyard.orchestrators.base import BaseOrchestrator, BaseOrchestratorFlavor
+from stackyard.stack.flavor import StackComponent
+
+if TYPE_CHECKING:
+    from stackyard.pipelines.run import RunContext
+
+
+class LocalOrchestrator(BaseOrchestrator):
+    """Runs steps in topological order in the calling process; stops at a failure."""
+
+    def run(self, context: RunContext) -> None:
+        for step_name in context.order:
+            if not context.run_step(step_name):
+                return
+
+
+class LocalOrchestratorFlavor(BaseOrchestratorFlavor):
+    name: ClassVar[str] = "local"
+    implementation_class: ClassVar[type[StackComponent]] = LocalOrchestrator

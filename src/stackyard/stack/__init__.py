@@ -1,0 +1,1 @@
+"""Stacks at run time: flavors, component implementations and the live `Stack`."""

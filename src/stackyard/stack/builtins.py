@@ -1,0 +1,9 @@
+"""The flavors every store knows from the start, by import path."""
+
+from __future__ import annotations
+
+BUILTIN_FLAVORS: tuple[str, ...] = (
+    "stackyard.orchestrators.local.LocalOrchestratorFlavor",
+    "stackyard.orchestrators.local_parallel.LocalParallelOrchestratorFlavor",
+    "stackyard.artifact_stores.local.LocalArtifactStoreFlavor",
+)

@@ -1,0 +1,1 @@
+"""Metadata stores: SQL databases (`sql/`) and a stackyard server (`rest`)."""

@@ -1,0 +1,71 @@
+"""The contract every metadata store keeps, whether SQL or a REST server.
+
+`kind` is a resource name ("pipeline_run") or its plural. List calls share
+these parameters everywhere (the Client, the CLI and the REST API):
+
+- `sort_by`: "field", "asc:field" or "desc:field"; ties break on id.
+- `page` (1-based) and `size` (1..10,000, default 50).
+- `logical_operator`: "and" (default) or "or" between filters.
+- filters: keyword arguments named after fields, values optionally prefixed
+  with an operator: equals, notequals, contains, startswith, endswith,
+  oneof:["a","b"], gt, gte, lt, lte. A list value means oneof.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from stackyard.models.base import Page, Response
+from stackyard.models.users import UserResponse
+
+MAX_PAGE_SIZE = 10_000
+DEFAULT_PAGE_SIZE = 50
+
+
+class Store(ABC):
+    """Create, read, update and delete any resource, plus who is asking."""
+
+    @abstractmethod
+    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any: ...
+
+    @abstractmethod
+    def get(self, kind: str, entity_id: UUID) -> Any: ...
+
+    @abstractmethod
+    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+        """Resolve a full id, an exact name, a unique name prefix or a unique id prefix."""
+
+    @abstractmethod
+    def list(
+        self,
+        kind: str,
+        *,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = DEFAULT_PAGE_SIZE,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> Page[Any]: ...
+
+    @abstractmethod
+    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any: ...
+
+    @abstractmethod
+    def delete(self, kind: str, entity_id: UUID) -> None: ...
+
+    @abstractmethod
+    def current_user(self) -> UserResponse: ...
+
+    @abstractmethod
+    def info(self) -> dict[str, Any]:
+        """What this store is: type, URL (password hidden), version."""
+
+    def close(self) -> None:
+        """Release connections; the store must not be used afterwards."""
+
+
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "Response", "Store"]

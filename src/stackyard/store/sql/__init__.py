@@ -1,0 +1,1 @@
+"""The SQL store: SQLite, PostgreSQL and MySQL/MariaDB through one generic path."""

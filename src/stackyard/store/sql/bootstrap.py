@@ -1,0 +1,126 @@
+"""First use of a store: migrate the schema, then seed the defaults exactly once.
+
+Seeding happens in one write transaction that first checks the store is empty,
+and unique keys make a racing second process fail and roll back whole, so two
+processes starting together still leave one `default` user and one `default`
+stack.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+from stackyard.exceptions import EntityNotFoundError
+from stackyard.models.base import utcnow
+from stackyard.models.enums import StackComponentType
+from stackyard.models.spec import spec_for
+from stackyard.models.users import UserResponse
+from stackyard.store.sql.migrate import ensure_schema
+
+if TYPE_CHECKING:
+    from stackyard.store.sql.store import SqlStore
+
+DEFAULT_NAME = "default"
+
+
+def prepare(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> None:
+    ensure_schema(store.db)
+    seed(store, seed_user)
+
+
+def _builtin_flavor_rows() -> list[dict[str, Any]]:
+    from stackyard.stack.builtins import BUILTIN_FLAVORS
+    from stackyard.utils.source import load_source
+
+    rows = []
+    for source in BUILTIN_FLAVORS:
+        flavor = load_source(source)
+        rows.append(
+            {
+                "name": flavor.name,
+                "type": flavor.type,
+                "source": source,
+                "integration": flavor.integration,
+                "config_schema": flavor.config_schema(),
+                "is_custom": False,
+            }
+        )
+    return rows
+
+
+def seed(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> bool:
+    """Create the default user, built-in flavors and the default stack on an empty store."""
+    db = store.db
+    with db.transaction(write=False) as tx:
+        if tx.scalar(f"SELECT COUNT(*) FROM {db.q('flavors')}"):
+            return False
+    from stackyard.config import config_dir
+
+    try:
+        with db.transaction() as tx:
+            if tx.scalar(f"SELECT COUNT(*) FROM {db.q('flavors')}"):
+                return False
+            now = utcnow()
+
+            def insert(kind: str, **values: Any) -> Any:
+                values.update(id=uuid4(), created=now, updated=now)
+                store.insert_row(tx, spec_for(kind), values)
+                return values["id"]
+
+            user_id = None
+            if seed_user:
+                user_id = insert(
+                    "user",
+                    name=seed_user,
+                    full_name="",
+                    is_admin=True,
+                    active=True,
+                    is_service_account=False,
+                    token_epoch=0,
+                )
+            for row in _builtin_flavor_rows():
+                insert("flavor", user_id=None, **row)
+            orchestrator = insert(
+                "stack_component",
+                user_id=user_id,
+                name=DEFAULT_NAME,
+                type=StackComponentType.ORCHESTRATOR,
+                flavor="local",
+                configuration={},
+            )
+            artifact_store = insert(
+                "stack_component",
+                user_id=user_id,
+                name=DEFAULT_NAME,
+                type=StackComponentType.ARTIFACT_STORE,
+                flavor="local",
+                configuration={"path": str(config_dir() / "artifacts")},
+            )
+            stack = insert("stack", user_id=user_id, name=DEFAULT_NAME, description="")
+            for component in (orchestrator, artifact_store):
+                tx.execute(
+                    f"INSERT INTO {db.q('stack_compositions')} ({db.q('stack_id')}, "
+                    f"{db.q('component_id')}) VALUES (?, ?)",
+                    [str(stack), str(component)],
+                )
+            return True
+    except Exception as exc:
+        if db.is_integrity_error(exc):
+            return False  # another process seeded at the same moment
+        raise
+
+
+def default_user(store: SqlStore) -> UserResponse:
+    """The user a local (embedded) store acts as: `default`, or the oldest admin."""
+    try:
+        user: UserResponse = store.find("user", DEFAULT_NAME)
+        return user
+    except EntityNotFoundError:
+        admins = store.list("user", is_admin=True, size=1)
+        if admins.items:
+            first: UserResponse = admins.items[0]
+            return first
+        raise EntityNotFoundError(
+            "this store has no 'default' user and no admin to act as; create one first"
+        ) from None

@@ -1,0 +1,103 @@
+"""Artifact versions: numbered 1, 2, 3... per artifact, without gaps or duplicates.
+
+The number is the current maximum plus one, taken inside the insert's own
+transaction; the unique key (artifact_id, version) turns a race between two
+processes into a conflict, and the create is retried with the next number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from pydantic import BaseModel
+
+from stackyard.models.base import utcnow
+from stackyard.models.spec import spec_for
+from stackyard.store.sql.db import Transaction
+from stackyard.store.sql.filters import Condition
+from stackyard.store.sql.hooks.base import Hooks, Row
+from stackyard.store.sql.store import SqlStore
+
+
+class ArtifactVersionHooks(Hooks):
+    retry_on_conflict = True
+
+    def before_create(
+        self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
+    ) -> None:
+        q = store.db.q
+        name = values["name"]
+        found = tx.fetchone(f"SELECT {q('id')} FROM {q('artifacts')} WHERE {q('name')} = ?", [name])
+        if found is None:
+            artifact_id = uuid4()
+            now = utcnow()
+            store.insert_row(
+                tx,
+                spec_for("artifact"),
+                {
+                    "id": artifact_id,
+                    "created": now,
+                    "updated": now,
+                    "user_id": values.get("user_id"),
+                    "name": name,
+                    "has_custom_name": getattr(request, "has_custom_name", True),
+                },
+            )
+        else:
+            artifact_id = store.db.decode("uuid", found[0])
+        values["artifact_id"] = artifact_id
+        latest = tx.scalar(
+            f"SELECT MAX({q('number')}) FROM {q('artifact_versions')} WHERE {q('artifact_id')} = ?",
+            [str(artifact_id)],
+        )
+        values["number"] = int(latest or 0) + 1
+        if not values.get("version"):
+            values["version"] = str(values["number"])
+
+    def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
+        metadata: dict[str, Any] = getattr(request, "metadata", {}) or {}
+        now = utcnow()
+        for key, value in metadata.items():
+            store.insert_row(
+                tx,
+                spec_for("run_metadata"),
+                {
+                    "id": uuid4(),
+                    "created": now,
+                    "updated": now,
+                    "user_id": row.get("user_id"),
+                    "resource_type": "artifact_version",
+                    "resource_id": row["id"],
+                    "key": key,
+                    "value": value,
+                },
+            )
+
+    def filter_sql(self, store: SqlStore, condition: Condition) -> tuple[str, list[Any]]:
+        q = store.db.q
+        return (
+            f"{q('id')} IN (SELECT l.{q('artifact_version_id')} FROM {q('step_run_artifacts')} l "
+            f"JOIN {q('run_steps')} s ON s.{q('id')} = l.{q('step_run_id')} "
+            f"WHERE s.{q('pipeline_run_id')} = ?)",
+            [str(condition.value)],
+        )
+
+    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+        store.delete_attached(tx, "artifact_version", [str(row["id"])])
+
+
+class ArtifactHooks(Hooks):
+    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+        q = store.db.q
+        versions = [
+            str(r[0])
+            for r in tx.fetchall(
+                f"SELECT {q('id')} FROM {q('artifact_versions')} WHERE {q('artifact_id')} = ?",
+                [str(row["id"])],
+            )
+        ]
+        store.delete_attached(tx, "artifact_version", versions)
+
+
+HOOKS = {"artifact_version": ArtifactVersionHooks(), "artifact": ArtifactHooks()}

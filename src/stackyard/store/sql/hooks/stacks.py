@@ -1,0 +1,191 @@
+"""Stacks, components and flavors: composition rules and deletion guards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
+from stackyard.models.enums import StackComponentType
+from stackyard.stack.flavor import schema_validate
+from stackyard.store.sql.db import Transaction
+from stackyard.store.sql.filters import Condition
+from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
+from stackyard.store.sql.store import SqlStore
+
+REQUIRED = (StackComponentType.ORCHESTRATOR, StackComponentType.ARTIFACT_STORE)
+
+
+def _check_components(
+    store: SqlStore, tx: Transaction, components: dict[StackComponentType, list[Any]]
+) -> list[str]:
+    """Validate a stack's composition; return the component ids in it."""
+    q = store.db.q
+    missing = [t.value for t in REQUIRED if not components.get(t)]
+    if missing:
+        raise InputError(f"a stack needs a component of each type: missing {', '.join(missing)}")
+    ids: list[str] = []
+    for ctype, group in components.items():
+        if len(group) != 1:
+            raise InputError(f"a stack holds exactly one {ctype.value} component; got {len(group)}")
+        found = tx.fetchone(
+            f"SELECT {q('type')}, {q('name')} FROM {q('stack_components')} WHERE {q('id')} = ?",
+            [str(group[0])],
+        )
+        if found is None:
+            raise EntityNotFoundError(f"{ctype.value} component {group[0]} does not exist")
+        if found[0] != ctype.value:
+            raise InputError(f"component {found[1]!r} is a {found[0]}, not a {ctype.value}")
+        ids.append(str(group[0]))
+    return ids
+
+
+def _write_composition(store: SqlStore, tx: Transaction, stack_id: Any, ids: list[str]) -> None:
+    q = store.db.q
+    tx.execute(f"DELETE FROM {q('stack_compositions')} WHERE {q('stack_id')} = ?", [str(stack_id)])
+    tx.executemany(
+        f"INSERT INTO {q('stack_compositions')} ({q('stack_id')}, {q('component_id')}) "
+        "VALUES (?, ?)",
+        [(str(stack_id), cid) for cid in ids],
+    )
+
+
+class StackHooks(Hooks):
+    def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
+        ids = _check_components(store, tx, request.components)  # type: ignore[attr-defined]
+        _write_composition(store, tx, row["id"], ids)
+
+    def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
+        components = getattr(update, "components", None)
+        if components is not None:
+            _write_composition(store, tx, row["id"], _check_components(store, tx, components))
+
+    def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
+        q = store.db.q
+        by_id = {str(r["id"]): r for r in rows}
+        for row in rows:
+            row["component_ids"] = {}
+        if not rows:
+            return
+        for stack_id, comp_id, ctype in tx.fetchall(
+            f"SELECT s.{q('stack_id')}, c.{q('id')}, c.{q('type')} FROM "
+            f"{q('stack_compositions')} s JOIN {q('stack_components')} c ON c.{q('id')} = "
+            f"s.{q('component_id')} WHERE s.{q('stack_id')} IN ({placeholders(ids_of(rows))})",
+            ids_of(rows),
+        ):
+            comps = by_id[str(stack_id)]["component_ids"]
+            comps.setdefault(StackComponentType(ctype), []).append(store.db.decode("uuid", comp_id))
+
+    def filter_sql(self, store: SqlStore, condition: Condition) -> tuple[str, list[Any]]:
+        q = store.db.q
+        value = condition.value
+        if condition.field == "component":
+            value = store.find("stack_component", value).id
+        return (
+            f"{q('id')} IN (SELECT {q('stack_id')} FROM {q('stack_compositions')} "
+            f"WHERE {q('component_id')} = ?)",
+            [str(value)],
+        )
+
+
+class ComponentHooks(Hooks):
+    def _validate(
+        self,
+        store: SqlStore,
+        tx: Transaction,
+        ctype: str,
+        flavor: str,
+        configuration: dict[str, Any],
+        name: str,
+    ) -> None:
+        q = store.db.q
+        found = tx.fetchone(
+            f"SELECT {q('config_schema')} FROM {q('flavors')} WHERE {q('name')} = ? "
+            f"AND {q('type')} = ?",
+            [flavor, ctype],
+        )
+        if found is None:
+            names = [
+                r[0]
+                for r in tx.fetchall(
+                    f"SELECT {q('name')} FROM {q('flavors')} WHERE {q('type')} = ? "
+                    f"ORDER BY {q('name')}",
+                    [ctype],
+                )
+            ]
+            raise EntityNotFoundError(
+                f"no {ctype} flavor named {flavor!r}; available: {', '.join(names) or 'none'}"
+            )
+        schema_validate(
+            store.db.decode("json", found[0]),
+            configuration,
+            f"{ctype} {name!r} (flavor {flavor!r})",
+        )
+
+    def before_create(
+        self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
+    ) -> None:
+        values["configuration"] = dict(values.get("configuration") or {})
+        self._validate(
+            store,
+            tx,
+            str(values["type"].value),
+            values["flavor"],
+            values["configuration"],
+            values["name"],
+        )
+
+    def before_update(
+        self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
+    ) -> None:
+        if "configuration" in changes:
+            self._validate(
+                store, tx, row["type"], row["flavor"], changes["configuration"] or {}, row["name"]
+            )
+
+    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+        q = store.db.q
+        stacks = [
+            r[0]
+            for r in tx.fetchall(
+                f"SELECT st.{q('name')} FROM {q('stack_compositions')} s JOIN {q('stacks')} st "
+                f"ON st.{q('id')} = s.{q('stack_id')} WHERE s.{q('component_id')} = ?",
+                [str(row["id"])],
+            )
+        ]
+        if stacks:
+            raise IllegalOperationError(
+                f"{row['type']} {row['name']!r} is used by stack(s) {', '.join(stacks)}; "
+                "remove it from them first"
+            )
+
+    def filter_sql(self, store: SqlStore, condition: Condition) -> tuple[str, list[Any]]:
+        q = store.db.q
+        return (
+            f"{q('id')} IN (SELECT {q('component_id')} FROM {q('stack_compositions')} "
+            f"WHERE {q('stack_id')} = ?)",
+            [str(condition.value)],
+        )
+
+
+class FlavorHooks(Hooks):
+    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+        if not row["is_custom"]:
+            raise IllegalOperationError(f"flavor {row['name']!r} is built in and cannot be deleted")
+        q = store.db.q
+        users = [
+            r[0]
+            for r in tx.fetchall(
+                f"SELECT {q('name')} FROM {q('stack_components')} WHERE {q('flavor')} = ? "
+                f"AND {q('type')} = ?",
+                [row["name"], row["type"]],
+            )
+        ]
+        if users:
+            raise IllegalOperationError(
+                f"flavor {row['name']!r} is used by component(s) {', '.join(users)}"
+            )
+
+
+HOOKS = {"stack": StackHooks(), "stack_component": ComponentHooks(), "flavor": FlavorHooks()}

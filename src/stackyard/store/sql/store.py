@@ -1,0 +1,547 @@
+"""The SQL store: one generic create / get / find / list / update / delete for
+every resource, driven by its `ResourceSpec`, with its own rules in hooks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from enum import Enum
+from functools import cache
+from typing import Any
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from stackyard.exceptions import (
+    AmbiguousMatchError,
+    AuthorizationError,
+    EntityExistsError,
+    EntityNotFoundError,
+    InputError,
+)
+from stackyard.models.base import Page, utcnow
+from stackyard.models.spec import Column, ResourceSpec, _unwrap, spec_for
+from stackyard.models.users import UserResponse
+from stackyard.store.base import MAX_PAGE_SIZE, Store
+from stackyard.store.sql import filters as F
+from stackyard.store.sql.db import Database, DatabaseURL, Transaction
+from stackyard.store.sql.hooks import hooks_for
+from stackyard.store.sql.hooks.base import Row, ids_of, placeholders
+
+_ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+_TOP = "\U0010ffff"
+
+
+def validation_message(exc: PydanticValidationError, what: str) -> str:
+    """A pydantic error as one readable line naming each bad field."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or what
+        parts.append(f"{loc}: {err['msg']}")
+    return f"invalid {what}: " + "; ".join(parts)
+
+
+def to_model(model: type[BaseModel] | None, value: BaseModel | dict[str, Any], what: str) -> Any:
+    if model is None:
+        raise InputError(f"{what} cannot be changed through the API")
+    if isinstance(value, model):
+        return value
+    data = value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise InputError(validation_message(exc, what)) from None
+
+
+@cache
+def _converters(spec: ResourceSpec) -> dict[str, Callable[[Any], Any]]:
+    """Per-field conversions from decoded column values to the response's types."""
+    result: dict[str, Callable[[Any], Any]] = {}
+    for name, info in spec.response.model_fields.items():
+        core, _ = _unwrap(info.annotation)
+        if isinstance(core, type) and issubclass(core, Enum):
+            result[name] = core
+        elif isinstance(core, type) and issubclass(core, BaseModel):
+            result[name] = core.model_validate
+    return result
+
+
+class SqlStore(Store):
+    """A metadata store in SQLite, PostgreSQL or MySQL/MariaDB."""
+
+    def __init__(self, url: str, *, actor: UserResponse | None = None, migrate: bool = True):
+        self.url = DatabaseURL.parse(url)
+        self.db = Database(self.url)
+        self.actor = actor
+        if migrate:
+            from stackyard.store.sql.bootstrap import prepare
+
+            prepare(self)
+
+    def as_user(self, user: UserResponse) -> SqlStore:
+        """The same store (and pool) acting for another user, as the server does."""
+        clone = object.__new__(SqlStore)
+        clone.__dict__.update(self.__dict__)
+        clone.actor = user
+        return clone
+
+    # -- who and what -----------------------------------------------------------------
+    def current_user(self) -> UserResponse:
+        if self.actor is None:
+            from stackyard.store.sql.bootstrap import default_user
+
+            self.actor = default_user(self)
+        return self.actor
+
+    def info(self) -> dict[str, Any]:
+        from stackyard import __version__
+
+        return {
+            "type": "sql",
+            "dialect": self.url.dialect,
+            "url": self.url.redacted,
+            "version": __version__,
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- reading ------------------------------------------------------------------------
+    def _select_sql(self, spec: ResourceSpec) -> str:
+        cols = ", ".join(self.db.q(c) for c in spec.columns)
+        return f"SELECT {cols} FROM {self.db.q(spec.table)}"
+
+    def _decode(self, spec: ResourceSpec, raw: tuple[Any, ...]) -> Row:
+        return {
+            c.name: self.db.decode(c.kind, v)
+            for c, v in zip(spec.columns.values(), raw, strict=True)
+        }
+
+    def _build(
+        self, spec: ResourceSpec, tx: Transaction, rows: list[Row], single: bool
+    ) -> list[Any]:
+        if spec.taggable and "tags" in spec.response.model_fields:
+            self._hydrate_tags(spec, tx, rows)
+        if spec.has_metadata:
+            self._hydrate_metadata(spec, tx, rows)
+        hooks_for(spec.name).hydrate(self, tx, rows, single)
+        conv = _converters(spec)
+        out = []
+        for row in rows:
+            data = {k: v for k, v in row.items() if k not in spec.private_columns}
+            for name, fn in conv.items():
+                if data.get(name) is not None:
+                    data[name] = fn(data[name])
+            model = spec.response.model_construct(**data)
+            model.bind(self)
+            out.append(model)
+        return out
+
+    def _visibility(self, spec: ResourceSpec) -> tuple[str, list[Any]] | None:
+        if spec.private_flag is None:
+            return None
+        flag = self.db.q(spec.private_flag)
+        return (
+            f"({flag} = ? OR {self.db.q('user_id')} = ?)",
+            [False, str(self.current_user().id)],
+        )
+
+    def _row(self, tx: Transaction, spec: ResourceSpec, entity_id: UUID) -> Row:
+        sql = self._select_sql(spec) + f" WHERE {self.db.q('id')} = ?"
+        params: list[Any] = [str(entity_id)]
+        vis = self._visibility(spec)
+        if vis:
+            sql += " AND " + vis[0]
+            params += vis[1]
+        raw = tx.fetchone(sql, params)
+        if raw is None:
+            raise EntityNotFoundError(f"no {spec.name.replace('_', ' ')} with id {entity_id}")
+        return self._decode(spec, raw)
+
+    def get(self, kind: str, entity_id: UUID) -> Any:
+        spec = spec_for(kind)
+        entity_id = F.coerce("id", "uuid", entity_id)
+        with self.db.transaction(write=False) as tx:
+            return self._build(spec, tx, [self._row(tx, spec, entity_id)], single=True)[0]
+
+    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+        spec = spec_for(kind)
+        value = str(name_id_or_prefix).strip()
+        label = spec.name.replace("_", " ")
+        try:
+            return self.get(kind, UUID(value))
+        except ValueError:
+            pass
+        scope_sql, scope_params = self._where(
+            spec, {k: v for k, v in scope.items() if v is not None}
+        )
+        with self.db.transaction(write=False) as tx:
+            field = spec.name_field
+            candidates: list[Row] = []
+            if field:
+                col = self.db.q(field)
+                for cond, params in (
+                    (f"{col} = ?", [value]),
+                    (f"{col} >= ? AND {col} < ?", [value, value + _TOP]),
+                ):
+                    candidates = self._candidates(tx, spec, cond, params, scope_sql, scope_params)
+                    if candidates:
+                        break
+            if not candidates and _ID_PREFIX.match(value):
+                prefix = value.lower()
+                candidates = self._candidates(
+                    tx,
+                    spec,
+                    f"{self.db.q('id')} >= ? AND {self.db.q('id')} < ?",
+                    [prefix, prefix + _TOP],
+                    scope_sql,
+                    scope_params,
+                )
+            if len(candidates) == 1:
+                return self._build(spec, tx, candidates, single=True)[0]
+        if candidates:
+            shown = ", ".join(
+                f"{c.get(field) if field else ''} ({c['id']})".strip() for c in candidates[:10]
+            )
+            raise AmbiguousMatchError(
+                f"{value!r} matches several {spec.plural.replace('_', ' ')}: {shown}; "
+                "give more of the name or id"
+            )
+        existing = self.list(kind, size=5, **{k: v for k, v in scope.items() if v is not None})
+        hint = ", ".join(str(getattr(e, field, e.id)) if field else str(e.id) for e in existing)
+        raise EntityNotFoundError(
+            f"no {label} matches {value!r} by id, name or prefix"
+            + (f"; existing: {hint}{', ...' if existing.total > 5 else ''}" if hint else "")
+        )
+
+    def _candidates(
+        self,
+        tx: Transaction,
+        spec: ResourceSpec,
+        cond: str,
+        params: list[Any],
+        scope_sql: str,
+        scope_params: list[Any],
+    ) -> list[Row]:
+        sql = f"{self._select_sql(spec)} WHERE {cond}"
+        if scope_sql:
+            sql += f" AND {scope_sql}"
+        vis = self._visibility(spec)
+        extra = []
+        if vis:
+            sql += " AND " + vis[0]
+            extra = vis[1]
+        raw = tx.fetchall(sql + " LIMIT 11", [*params, *scope_params, *extra])
+        return [self._decode(spec, r) for r in raw]
+
+    def _where(
+        self, spec: ResourceSpec, filters: dict[str, Any], logical_operator: str = "and"
+    ) -> tuple[str, list[Any]]:
+        if logical_operator not in ("and", "or"):
+            raise InputError(f"logical_operator {logical_operator!r} must be 'and' or 'or'")
+        parts: list[str] = []
+        params: list[Any] = []
+        for field, raw in filters.items():
+            for cond in F.parse_filter(spec, field, raw):
+                sql, p = self._condition_sql(spec, cond)
+                parts.append(sql)
+                params += p
+        joiner = " AND " if logical_operator == "and" else " OR "
+        return (f"({joiner.join(parts)})" if parts else ""), params
+
+    def _condition_sql(self, spec: ResourceSpec, cond: F.Condition) -> tuple[str, list[Any]]:
+        db = self.db
+        if cond.field in spec.columns:
+            column: Column = spec.columns[cond.field]
+            if column.kind == "uuid" and cond.op == "startswith":
+                return f"{db.q(cond.field)} LIKE ? ESCAPE '!'", [F.like_escape(cond.value) + "%"]
+            return F.column_condition(db, db.q(cond.field), column.kind, cond.op, cond.value)
+        if cond.field == "tags":
+            return F.tags_condition(db, spec, cond.op, cond.value)
+        if cond.field in spec.relations:
+            target = spec.relations[cond.field]
+            values = cond.value if cond.op == "oneof" else [cond.value]
+            ids = [str(self.find(target, v).id) for v in values]
+            op = "notequals" if cond.op == "notequals" else "oneof"
+            return F.column_condition(db, db.q(cond.field + "_id"), "str", op, ids)
+        if cond.field.endswith("_name") and cond.field[:-5] in spec.relations:
+            return F.related_name_condition(db, spec, cond.field[:-5], cond.op, cond.value)
+        return hooks_for(spec.name).filter_sql(self, cond)
+
+    def _order(self, spec: ResourceSpec, sort_by: str | None) -> str:
+        sort_by = sort_by or spec.default_sort
+        direction, _, field = sort_by.rpartition(":")
+        direction = direction or "asc"
+        if direction not in ("asc", "desc"):
+            raise InputError(
+                f"invalid sort direction {direction!r} in {sort_by!r}: use asc or desc"
+            )
+        if field not in spec.sort_fields:
+            raise InputError(
+                f"cannot sort {spec.plural} by {field!r}; sortable fields: "
+                + ", ".join(spec.sort_fields)
+            )
+        d = direction.upper()
+        return f" ORDER BY {self.db.q(field)} {d}, {self.db.q('id')} {d}"
+
+    def list(
+        self,
+        kind: str,
+        *,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = 50,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> Page[Any]:
+        spec = spec_for(kind)
+        page, size = int(page), int(size)
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
+        if page < 1:
+            raise InputError(f"page {page} is out of range: pages start at 1")
+        where, params = self._where(spec, filters, logical_operator)
+        vis = self._visibility(spec)
+        clauses = [c for c in (where, vis[0] if vis else "") if c]
+        params += vis[1] if vis else []
+        where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        order = self._order(spec, sort_by)
+        with self.db.transaction(write=False) as tx:
+            total = int(
+                tx.scalar(f"SELECT COUNT(*) FROM {self.db.q(spec.table)}{where_sql}", params)
+            )
+            raw = tx.fetchall(
+                f"{self._select_sql(spec)}{where_sql}{order} LIMIT ? OFFSET ?",
+                [*params, size, (page - 1) * size],
+            )
+            items = self._build(spec, tx, [self._decode(spec, r) for r in raw], single=False)
+        return Page(
+            index=page,
+            max_size=size,
+            total=total,
+            total_pages=max(1, -(-total // size)),
+            items=items,
+        )
+
+    # -- writing ---------------------------------------------------------------------------
+    def _check_exists(
+        self, tx: Transaction, spec: ResourceSpec, values: Row, exclude: UUID | None = None
+    ) -> None:
+        for key in spec.unique:
+            if any(values.get(k) is None for k in key):
+                continue
+            cond = " AND ".join(f"{self.db.q(k)} = ?" for k in key)
+            params = [self.db.encode(spec.columns[k].kind, values[k]) for k in key]
+            if exclude is not None:
+                cond += f" AND {self.db.q('id')} <> ?"
+                params.append(str(exclude))
+            if tx.fetchone(f"SELECT 1 FROM {self.db.q(spec.table)} WHERE {cond}", params):
+                shown = ", ".join(f"{k}={values[k]!s}" for k in key if k != "name")
+                name = values.get("name")
+                raise EntityExistsError(
+                    f"a {spec.name.replace('_', ' ')} "
+                    + (f"named {name!r} " if name is not None else "")
+                    + (f"({shown}) " if shown else "")
+                    + "already exists"
+                )
+
+    def _check_relations(self, tx: Transaction, spec: ResourceSpec, values: Row) -> None:
+        for rel, target in spec.relations.items():
+            value = values.get(rel + "_id")
+            if value is None:
+                continue
+            tspec = spec_for(target)
+            if not tx.fetchone(
+                f"SELECT 1 FROM {self.db.q(tspec.table)} WHERE {self.db.q('id')} = ?", [str(value)]
+            ):
+                raise EntityNotFoundError(
+                    f"{rel}_id {value} does not name an existing {target.replace('_', ' ')}"
+                )
+
+    def insert_row(self, tx: Transaction, spec: ResourceSpec, values: Row) -> None:
+        cols = [c for c in spec.columns if c in values]
+        sql = (
+            f"INSERT INTO {self.db.q(spec.table)} ({', '.join(self.db.q(c) for c in cols)}) "
+            f"VALUES ({placeholders(cols)})"
+        )
+        tx.execute(sql, [self.db.encode(spec.columns[c].kind, values[c]) for c in cols])
+
+    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any:
+        spec = spec_for(kind)
+        req = to_model(spec.request, request, f"{spec.name.replace('_', ' ')} request")
+        hooks = hooks_for(spec.name)
+        actor = self.current_user() if spec.owned or spec.name == "user" else None
+        for attempt in range(8):
+            values: Row = {c: getattr(req, c) for c in spec.columns if c in type(req).model_fields}
+            now = utcnow()
+            values.update(id=uuid4(), created=now, updated=now)
+            if spec.owned and values.get("user_id") is None and actor is not None:
+                values["user_id"] = actor.id
+            try:
+                with self.db.transaction() as tx:
+                    hooks.before_create(self, tx, values, req)
+                    self._check_exists(tx, spec, values)
+                    self._check_relations(tx, spec, values)
+                    self.insert_row(tx, spec, values)
+                    if spec.taggable and getattr(req, "tags", None):
+                        self.set_tags(tx, spec, values["id"], add=req.tags)
+                    hooks.after_create(self, tx, values, req)
+                    result = self._build(spec, tx, [self._row(tx, spec, values["id"])], True)[0]
+                # values a hook returns once (e.g. a new API key) travel as "_<field>"
+                for key, value in values.items():
+                    if key.startswith("_") and key[1:] in spec.response.model_fields:
+                        setattr(result, key[1:], value)
+                return result
+            except Exception as exc:
+                if not self.db.is_integrity_error(exc):
+                    raise
+                if hooks.retry_on_conflict and attempt < 7:
+                    continue
+                raise EntityExistsError(
+                    f"the {spec.name.replace('_', ' ')} conflicts with an existing one: {exc}"
+                ) from None
+        raise AssertionError("unreachable")
+
+    def _check_owner(self, spec: ResourceSpec, row: Row, action: str) -> None:
+        actor = self.current_user()
+        if actor.is_admin:
+            return
+        owner = row["id"] if spec.name == "user" else row.get("user_id")
+        if spec.name == "user" and action == "delete":
+            owner = None
+        if owner is not None and owner != actor.id:
+            raise AuthorizationError(
+                f"user {actor.name!r} may not {action} {spec.name.replace('_', ' ')} "
+                f"{row.get('name', row['id'])!r}: it belongs to someone else"
+            )
+        if owner is None and spec.owned is False and spec.name == "user":
+            raise AuthorizationError(f"only admins may {action} users")
+
+    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
+        spec = spec_for(kind)
+        upd = to_model(spec.update, update, f"{spec.name.replace('_', ' ')} update")
+        hooks = hooks_for(spec.name)
+        with self.db.transaction() as tx:
+            row = self._row(tx, spec, F.coerce("id", "uuid", entity_id))
+            self._check_owner(spec, row, "update")
+            changes: Row = {
+                k: v for k, v in upd.model_dump(exclude_unset=True).items() if k in spec.columns
+            }
+            for k in list(changes):
+                changes[k] = getattr(upd, k)
+            hooks.before_update(self, tx, row, changes, upd)
+            self._check_exists(tx, spec, {**row, **changes}, exclude=row["id"])
+            self._check_relations(tx, spec, changes)
+            changes["updated"] = utcnow()
+            assign = ", ".join(f"{self.db.q(c)} = ?" for c in changes)
+            tx.execute(
+                f"UPDATE {self.db.q(spec.table)} SET {assign} WHERE {self.db.q('id')} = ?",
+                [
+                    *(self.db.encode(spec.columns[c].kind, v) for c, v in changes.items()),
+                    str(row["id"]),
+                ],
+            )
+            if spec.taggable:
+                self.set_tags(
+                    tx,
+                    spec,
+                    row["id"],
+                    add=getattr(upd, "add_tags", None) or [],
+                    remove=getattr(upd, "remove_tags", None) or [],
+                )
+            hooks.after_update(self, tx, {**row, **changes}, upd)
+            return self._build(spec, tx, [self._row(tx, spec, row["id"])], single=True)[0]
+
+    def delete(self, kind: str, entity_id: UUID) -> None:
+        spec = spec_for(kind)
+        with self.db.transaction() as tx:
+            row = self._row(tx, spec, F.coerce("id", "uuid", entity_id))
+            self._check_owner(spec, row, "delete")
+            hooks_for(spec.name).before_delete(self, tx, row)
+            self.delete_attached(tx, spec.name, [str(row["id"])])
+            tx.execute(
+                f"DELETE FROM {self.db.q(spec.table)} WHERE {self.db.q('id')} = ?", [str(row["id"])]
+            )
+
+    def delete_attached(self, tx: Transaction, resource_type: str, ids: list[str]) -> None:
+        """Remove tags and metadata attached to entities (they have no foreign key)."""
+        if not ids:
+            return
+        for table in ("tag_assignments", "run_metadata"):
+            tx.execute(
+                f"DELETE FROM {self.db.q(table)} WHERE {self.db.q('resource_type')} = ? "
+                f"AND {self.db.q('resource_id')} IN ({placeholders(ids)})",
+                [resource_type, *ids],
+            )
+
+    # -- tags and metadata ------------------------------------------------------------------
+    def set_tags(
+        self,
+        tx: Transaction,
+        spec: ResourceSpec,
+        entity_id: UUID,
+        add: list[str] = (),
+        remove: list[str] = (),
+    ) -> None:  # type: ignore[assignment]
+        q = self.db.q
+        for name in dict.fromkeys(add):
+            tag = tx.fetchone(f"SELECT {q('id')} FROM {q('tags')} WHERE {q('name')} = ?", [name])
+            if tag is None:
+                tag_id = str(uuid4())
+                now = self.db.encode("datetime", utcnow())
+                tx.execute(
+                    f"INSERT INTO {q('tags')} ({q('id')}, {q('created')}, {q('updated')}, "
+                    f"{q('user_id')}, {q('name')}, {q('color')}) VALUES (?, ?, ?, ?, ?, ?)",
+                    [tag_id, now, now, str(self.current_user().id), name, "grey"],
+                )
+            else:
+                tag_id = tag[0]
+            if not tx.fetchone(
+                f"SELECT 1 FROM {q('tag_assignments')} WHERE {q('tag_id')} = ? AND "
+                f"{q('resource_type')} = ? AND {q('resource_id')} = ?",
+                [tag_id, spec.name, str(entity_id)],
+            ):
+                tx.execute(
+                    f"INSERT INTO {q('tag_assignments')} ({q('tag_id')}, "
+                    f"{q('resource_type')}, {q('resource_id')}) VALUES (?, ?, ?)",
+                    [tag_id, spec.name, str(entity_id)],
+                )
+        for name in remove:
+            tx.execute(
+                f"DELETE FROM {q('tag_assignments')} WHERE {q('resource_type')} = ? AND "
+                f"{q('resource_id')} = ? AND {q('tag_id')} IN (SELECT {q('id')} FROM "
+                f"{q('tags')} WHERE {q('name')} = ?)",
+                [spec.name, str(entity_id), name],
+            )
+
+    def _hydrate_tags(self, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
+        for row in rows:
+            row["tags"] = []
+        if not rows:
+            return
+        q = self.db.q
+        by_id = {str(r["id"]): r for r in rows}
+        for rid, name in tx.fetchall(
+            f"SELECT a.{q('resource_id')}, t.{q('name')} FROM {q('tag_assignments')} a JOIN "
+            f"{q('tags')} t ON t.{q('id')} = a.{q('tag_id')} WHERE a.{q('resource_type')} = ? "
+            f"AND a.{q('resource_id')} IN ({placeholders(list(by_id))}) ORDER BY t.{q('name')}",
+            [spec.name, *by_id],
+        ):
+            by_id[str(rid)]["tags"].append(name)
+
+    def _hydrate_metadata(self, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
+        for row in rows:
+            row["run_metadata"] = {}
+        if not rows:
+            return
+        q = self.db.q
+        by_id = {str(r["id"]): r for r in rows}
+        for rid, key, value in tx.fetchall(
+            f"SELECT {q('resource_id')}, {q('key')}, {q('value')} FROM {q('run_metadata')} "
+            f"WHERE {q('resource_type')} = ? AND {q('resource_id')} IN ({placeholders(ids_of(rows))}) "
+            f"ORDER BY {q('created')}, {q('id')}",
+            [spec.name, *by_id],
+        ):
+            by_id[str(rid)]["run_metadata"][key] = self.db.decode("json", value)

@@ -1,0 +1,1 @@
+"""Small helpers shared across stackyard that carry no heavy dependencies."""
