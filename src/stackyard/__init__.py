@@ -12,13 +12,30 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "BaseMaterializer": "stackyard.artifacts.materializers",
     "Client": "stackyard.client",
     "ExecutionStatus": "stackyard.models.enums",
+    "ResourceSettings": "stackyard.pipelines.config",
+    "RetryPolicy": "stackyard.pipelines.config",
+    "Schedule": "stackyard.pipelines.schedule",
+    "get_step_context": "stackyard.pipelines.context",
+    "load_artifact": "stackyard.pipelines.artifacts",
+    "log_metadata": "stackyard.pipelines.context",
+    "pipeline": "stackyard.pipelines.pipeline",
+    "save_artifact": "stackyard.pipelines.artifacts",
+    "step": "stackyard.pipelines.step",
 }
 
 if TYPE_CHECKING:
+    from stackyard.artifacts.materializers import BaseMaterializer
     from stackyard.client import Client
     from stackyard.models.enums import ExecutionStatus
+    from stackyard.pipelines.artifacts import load_artifact, save_artifact
+    from stackyard.pipelines.config import ResourceSettings, RetryPolicy
+    from stackyard.pipelines.context import get_step_context, log_metadata
+    from stackyard.pipelines.pipeline import pipeline
+    from stackyard.pipelines.schedule import Schedule
+    from stackyard.pipelines.step import step
 
 __all__ = sorted([*_LAZY, "__version__"])
 

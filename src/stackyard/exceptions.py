@@ -101,6 +101,22 @@ STATUS_BY_NAME: dict[str, type[StackyardError]] = {
     )
 }
 
+
+def error_name(exc: StackyardError) -> str:
+    """The name an error travels under: its own, or its nearest ancestor's in the table."""
+    return next(c.__name__ for c in type(exc).__mro__ if STATUS_BY_NAME.get(c.__name__) is c)
+
+
+def error_class(name: str | None, status: int) -> type[StackyardError]:
+    """The class an error body names; else the first in the table with that status."""
+    if name is not None and name in STATUS_BY_NAME:
+        return STATUS_BY_NAME[name]
+    for cls in STATUS_BY_NAME.values():
+        if cls.status_code == status:
+            return cls
+    return InputError if 400 <= status < 500 else StackyardError
+
+
 __all__ = [
     "STATUS_BY_NAME",
     "AmbiguousMatchError",
@@ -114,4 +130,6 @@ __all__ = [
     "StackyardError",
     "StepFailedError",
     "StoreConnectionError",
+    "error_class",
+    "error_name",
 ]

@@ -185,6 +185,8 @@ class StepRunRequest(Request):
     config: dict[str, Any] = {}
     logs_uri: str | None = None
     inputs: dict[str, UUID] = {}
+    # set on create only for steps that produce nothing new (cached: the original's outputs)
+    outputs: dict[str, UUID] = {}
 
 
 class StepRunUpdate(Update):
@@ -291,8 +293,8 @@ register(
         computed=frozenset({"run_metadata", "tags"}),
         text=frozenset({"code_path"}),
         indexes=(
-            ("stack_id", "user_id", "start_time"),
-            ("pipeline_id", "created"),
+            ("stack_id", "user_id", "start_time", "id"),
+            ("pipeline_id", "created", "id"),
         ),
         taggable=True,
         has_metadata=True,
@@ -308,7 +310,7 @@ register(
         unique=(("pipeline_run_id", "name"),),
         computed=frozenset({"input_ids", "output_ids", "run_metadata"}),
         text=frozenset({"error", "source", "logs_uri"}),
-        indexes=(("pipeline_run_id", "created"),),
+        indexes=(("pipeline_run_id", "created", "id"),),
         has_metadata=True,
     )
 )

@@ -64,7 +64,7 @@ class Store(ABC):
     def info(self) -> dict[str, Any]:
         """What this store is: type, URL (password hidden), version."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - stores without connections need nothing
         """Release connections; the store must not be used afterwards."""
 
 

@@ -54,9 +54,11 @@ def _table(metadata: sa.MetaData, spec: ResourceSpec) -> sa.Table:
                 *args,
                 primary_key=col.name == "id",
                 nullable=col.nullable and col.name != "id",
-                index=indexed and col.name != "id",
             )
         )
+        if indexed and col.name != "id":
+            # (column, id): serves `ORDER BY column, id` (the stable tie-break) from the index
+            columns.append(sa.Index(f"ix_{spec.table}_{col.name}", col.name, "id"))
     for key in spec.unique:
         columns.append(sa.UniqueConstraint(*key, name=f"uq_{spec.table}_{'_'.join(key)}"))
     for key in spec.indexes:

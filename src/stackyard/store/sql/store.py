@@ -25,10 +25,11 @@ from stackyard.models.base import Page, utcnow
 from stackyard.models.spec import Column, ResourceSpec, _unwrap, spec_for
 from stackyard.models.users import UserResponse
 from stackyard.store.base import MAX_PAGE_SIZE, Store
+from stackyard.store.sql import attached
 from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, DatabaseURL, Transaction
 from stackyard.store.sql.hooks import hooks_for
-from stackyard.store.sql.hooks.base import Row, ids_of, placeholders
+from stackyard.store.sql.hooks.base import Row, placeholders
 
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 _TOP = "\U0010ffff"
@@ -71,14 +72,22 @@ def _converters(spec: ResourceSpec) -> dict[str, Callable[[Any], Any]]:
 class SqlStore(Store):
     """A metadata store in SQLite, PostgreSQL or MySQL/MariaDB."""
 
-    def __init__(self, url: str, *, actor: UserResponse | None = None, migrate: bool = True):
+    def __init__(
+        self,
+        url: str,
+        *,
+        actor: UserResponse | None = None,
+        migrate: bool = True,
+        seed_user: str | None = "default",
+    ):
+        """`seed_user=None` seeds no passwordless user (a deployed server's store)."""
         self.url = DatabaseURL.parse(url)
         self.db = Database(self.url)
         self.actor = actor
         if migrate:
             from stackyard.store.sql.bootstrap import prepare
 
-            prepare(self)
+            prepare(self, seed_user)
 
     def as_user(self, user: UserResponse) -> SqlStore:
         """The same store (and pool) acting for another user, as the server does."""
@@ -123,9 +132,9 @@ class SqlStore(Store):
         self, spec: ResourceSpec, tx: Transaction, rows: list[Row], single: bool
     ) -> list[Any]:
         if spec.taggable and "tags" in spec.response.model_fields:
-            self._hydrate_tags(spec, tx, rows)
+            attached.hydrate_tags(self, spec, tx, rows)
         if spec.has_metadata:
-            self._hydrate_metadata(spec, tx, rows)
+            attached.hydrate_metadata(self, spec, tx, rows)
         hooks_for(spec.name).hydrate(self, tx, rows, single)
         conv = _converters(spec)
         out = []
@@ -386,7 +395,7 @@ class SqlStore(Store):
                     self._check_relations(tx, spec, values)
                     self.insert_row(tx, spec, values)
                     if spec.taggable and getattr(req, "tags", None):
-                        self.set_tags(tx, spec, values["id"], add=req.tags)
+                        attached.set_tags(self, tx, spec, values["id"], add=req.tags)
                     hooks.after_create(self, tx, values, req)
                     result = self._build(spec, tx, [self._row(tx, spec, values["id"])], True)[0]
                 # values a hook returns once (e.g. a new API key) travel as "_<field>"
@@ -444,7 +453,8 @@ class SqlStore(Store):
                 ],
             )
             if spec.taggable:
-                self.set_tags(
+                attached.set_tags(
+                    self,
                     tx,
                     spec,
                     row["id"],
@@ -475,73 +485,3 @@ class SqlStore(Store):
                 f"AND {self.db.q('resource_id')} IN ({placeholders(ids)})",
                 [resource_type, *ids],
             )
-
-    # -- tags and metadata ------------------------------------------------------------------
-    def set_tags(
-        self,
-        tx: Transaction,
-        spec: ResourceSpec,
-        entity_id: UUID,
-        add: list[str] = (),
-        remove: list[str] = (),
-    ) -> None:  # type: ignore[assignment]
-        q = self.db.q
-        for name in dict.fromkeys(add):
-            tag = tx.fetchone(f"SELECT {q('id')} FROM {q('tags')} WHERE {q('name')} = ?", [name])
-            if tag is None:
-                tag_id = str(uuid4())
-                now = self.db.encode("datetime", utcnow())
-                tx.execute(
-                    f"INSERT INTO {q('tags')} ({q('id')}, {q('created')}, {q('updated')}, "
-                    f"{q('user_id')}, {q('name')}, {q('color')}) VALUES (?, ?, ?, ?, ?, ?)",
-                    [tag_id, now, now, str(self.current_user().id), name, "grey"],
-                )
-            else:
-                tag_id = tag[0]
-            if not tx.fetchone(
-                f"SELECT 1 FROM {q('tag_assignments')} WHERE {q('tag_id')} = ? AND "
-                f"{q('resource_type')} = ? AND {q('resource_id')} = ?",
-                [tag_id, spec.name, str(entity_id)],
-            ):
-                tx.execute(
-                    f"INSERT INTO {q('tag_assignments')} ({q('tag_id')}, "
-                    f"{q('resource_type')}, {q('resource_id')}) VALUES (?, ?, ?)",
-                    [tag_id, spec.name, str(entity_id)],
-                )
-        for name in remove:
-            tx.execute(
-                f"DELETE FROM {q('tag_assignments')} WHERE {q('resource_type')} = ? AND "
-                f"{q('resource_id')} = ? AND {q('tag_id')} IN (SELECT {q('id')} FROM "
-                f"{q('tags')} WHERE {q('name')} = ?)",
-                [spec.name, str(entity_id), name],
-            )
-
-    def _hydrate_tags(self, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
-        for row in rows:
-            row["tags"] = []
-        if not rows:
-            return
-        q = self.db.q
-        by_id = {str(r["id"]): r for r in rows}
-        for rid, name in tx.fetchall(
-            f"SELECT a.{q('resource_id')}, t.{q('name')} FROM {q('tag_assignments')} a JOIN "
-            f"{q('tags')} t ON t.{q('id')} = a.{q('tag_id')} WHERE a.{q('resource_type')} = ? "
-            f"AND a.{q('resource_id')} IN ({placeholders(list(by_id))}) ORDER BY t.{q('name')}",
-            [spec.name, *by_id],
-        ):
-            by_id[str(rid)]["tags"].append(name)
-
-    def _hydrate_metadata(self, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
-        for row in rows:
-            row["run_metadata"] = {}
-        if not rows:
-            return
-        q = self.db.q
-        by_id = {str(r["id"]): r for r in rows}
-        for rid, key, value in tx.fetchall(
-            f"SELECT {q('resource_id')}, {q('key')}, {q('value')} FROM {q('run_metadata')} "
-            f"WHERE {q('resource_type')} = ? AND {q('resource_id')} IN ({placeholders(ids_of(rows))}) "
-            f"ORDER BY {q('created')}, {q('id')}",
-            [spec.name, *by_id],
-        ):
-            by_id[str(rid)]["run_metadata"][key] = self.db.decode("json", value)

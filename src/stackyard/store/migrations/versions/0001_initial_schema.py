@@ -62,16 +62,16 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_users_active"), ["active"], unique=False)
-        batch_op.create_index(batch_op.f("ix_users_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_users_email"), ["email"], unique=False)
-        batch_op.create_index(batch_op.f("ix_users_full_name"), ["full_name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_users_is_admin"), ["is_admin"], unique=False)
+        batch_op.create_index("ix_users_active", ["active", "id"], unique=False)
+        batch_op.create_index("ix_users_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_users_email", ["email", "id"], unique=False)
+        batch_op.create_index("ix_users_full_name", ["full_name", "id"], unique=False)
+        batch_op.create_index("ix_users_is_admin", ["is_admin", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_users_is_service_account"), ["is_service_account"], unique=False
+            "ix_users_is_service_account", ["is_service_account", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_users_token_epoch"), ["token_epoch"], unique=False)
-        batch_op.create_index(batch_op.f("ix_users_updated"), ["updated"], unique=False)
+        batch_op.create_index("ix_users_token_epoch", ["token_epoch", "id"], unique=False)
+        batch_op.create_index("ix_users_updated", ["updated", "id"], unique=False)
 
     op.create_table(
         "api_keys",
@@ -131,16 +131,16 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_api_keys_active"), ["active"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_keys_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_keys_description"), ["description"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_keys_key_prefix"), ["key_prefix"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_keys_last_used"), ["last_used"], unique=False)
-        batch_op.create_index(batch_op.f("ix_api_keys_name"), ["name"], unique=False)
+        batch_op.create_index("ix_api_keys_active", ["active", "id"], unique=False)
+        batch_op.create_index("ix_api_keys_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_api_keys_description", ["description", "id"], unique=False)
+        batch_op.create_index("ix_api_keys_key_prefix", ["key_prefix", "id"], unique=False)
+        batch_op.create_index("ix_api_keys_last_used", ["last_used", "id"], unique=False)
+        batch_op.create_index("ix_api_keys_name", ["name", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_api_keys_service_account_id"), ["service_account_id"], unique=False
+            "ix_api_keys_service_account_id", ["service_account_id", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_api_keys_updated"), ["updated"], unique=False)
+        batch_op.create_index("ix_api_keys_updated", ["updated", "id"], unique=False)
 
     op.create_table(
         "artifacts",
@@ -179,12 +179,12 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("artifacts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_artifacts_created"), ["created"], unique=False)
+        batch_op.create_index("ix_artifacts_created", ["created", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_artifacts_has_custom_name"), ["has_custom_name"], unique=False
+            "ix_artifacts_has_custom_name", ["has_custom_name", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_artifacts_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifacts_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_artifacts_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_artifacts_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "code_repositories",
@@ -230,10 +230,10 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("code_repositories", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_code_repositories_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_code_repositories_source"), ["source"], unique=False)
-        batch_op.create_index(batch_op.f("ix_code_repositories_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_code_repositories_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_code_repositories_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_code_repositories_source", ["source", "id"], unique=False)
+        batch_op.create_index("ix_code_repositories_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_code_repositories_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "flavors",
@@ -286,13 +286,13 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("flavors", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_flavors_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_integration"), ["integration"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_is_custom"), ["is_custom"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_name"), ["name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_type"), ["type"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_flavors_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_flavors_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_flavors_integration", ["integration", "id"], unique=False)
+        batch_op.create_index("ix_flavors_is_custom", ["is_custom", "id"], unique=False)
+        batch_op.create_index("ix_flavors_name", ["name", "id"], unique=False)
+        batch_op.create_index("ix_flavors_type", ["type", "id"], unique=False)
+        batch_op.create_index("ix_flavors_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_flavors_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "pipelines",
@@ -331,9 +331,9 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("pipelines", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_pipelines_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pipelines_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pipelines_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_pipelines_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_pipelines_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_pipelines_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "run_metadata",
@@ -381,21 +381,19 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("run_metadata", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_run_metadata_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_metadata_key"), ["key"], unique=False)
+        batch_op.create_index("ix_run_metadata_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_run_metadata_key", ["key", "id"], unique=False)
+        batch_op.create_index("ix_run_metadata_resource_id", ["resource_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_run_metadata_resource_id"), ["resource_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_run_metadata_resource_type"), ["resource_type"], unique=False
+            "ix_run_metadata_resource_type", ["resource_type", "id"], unique=False
         )
         batch_op.create_index(
             "ix_run_metadata_resource_type_resource_id",
             ["resource_type", "resource_id"],
             unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_run_metadata_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_metadata_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_run_metadata_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_run_metadata_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "secrets",
@@ -437,10 +435,10 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("secrets", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_secrets_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_secrets_private"), ["private"], unique=False)
-        batch_op.create_index(batch_op.f("ix_secrets_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_secrets_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_secrets_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_secrets_private", ["private", "id"], unique=False)
+        batch_op.create_index("ix_secrets_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_secrets_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "service_connectors",
@@ -509,26 +507,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("service_connectors", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_service_connectors_auth_method"), ["auth_method"], unique=False
+            "ix_service_connectors_auth_method", ["auth_method", "id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_service_connectors_connector_type"), ["connector_type"], unique=False
+            "ix_service_connectors_connector_type", ["connector_type", "id"], unique=False
+        )
+        batch_op.create_index("ix_service_connectors_created", ["created", "id"], unique=False)
+        batch_op.create_index(
+            "ix_service_connectors_expires_at", ["expires_at", "id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_service_connectors_created"), ["created"], unique=False
+            "ix_service_connectors_resource_id", ["resource_id", "id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_service_connectors_expires_at"), ["expires_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_connectors_resource_id"), ["resource_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_connectors_updated"), ["updated"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_connectors_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index("ix_service_connectors_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_service_connectors_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "stacks",
@@ -567,9 +559,9 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("stacks", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_stacks_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stacks_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stacks_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_stacks_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_stacks_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_stacks_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "tags",
@@ -612,10 +604,10 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("tags", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_tags_color"), ["color"], unique=False)
-        batch_op.create_index(batch_op.f("ix_tags_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_tags_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_tags_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_tags_color", ["color", "id"], unique=False)
+        batch_op.create_index("ix_tags_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_tags_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_tags_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "builds",
@@ -682,22 +674,18 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("builds", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_builds_checksum"), ["checksum"], unique=False)
+        batch_op.create_index("ix_builds_checksum", ["checksum", "id"], unique=False)
+        batch_op.create_index("ix_builds_contains_code", ["contains_code", "id"], unique=False)
+        batch_op.create_index("ix_builds_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_builds_is_local", ["is_local", "id"], unique=False)
+        batch_op.create_index("ix_builds_pipeline_id", ["pipeline_id", "id"], unique=False)
+        batch_op.create_index("ix_builds_python_version", ["python_version", "id"], unique=False)
+        batch_op.create_index("ix_builds_stack_id", ["stack_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_builds_contains_code"), ["contains_code"], unique=False
+            "ix_builds_stackyard_version", ["stackyard_version", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_builds_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_builds_is_local"), ["is_local"], unique=False)
-        batch_op.create_index(batch_op.f("ix_builds_pipeline_id"), ["pipeline_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_builds_python_version"), ["python_version"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_builds_stack_id"), ["stack_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_builds_stackyard_version"), ["stackyard_version"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_builds_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_builds_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_builds_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_builds_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "stack_components",
@@ -760,14 +748,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("stack_components", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_stack_components_connector_id"), ["connector_id"], unique=False
+            "ix_stack_components_connector_id", ["connector_id", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_stack_components_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stack_components_flavor"), ["flavor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stack_components_name"), ["name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stack_components_type"), ["type"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stack_components_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stack_components_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_stack_components_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_stack_components_flavor", ["flavor", "id"], unique=False)
+        batch_op.create_index("ix_stack_components_name", ["name", "id"], unique=False)
+        batch_op.create_index("ix_stack_components_type", ["type", "id"], unique=False)
+        batch_op.create_index("ix_stack_components_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_stack_components_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "tag_assignments",
@@ -883,16 +871,16 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("snapshots", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_snapshots_build_id"), ["build_id"], unique=False)
+        batch_op.create_index("ix_snapshots_build_id", ["build_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_snapshots_code_repository_id"), ["code_repository_id"], unique=False
+            "ix_snapshots_code_repository_id", ["code_repository_id", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_snapshots_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_snapshots_pipeline_id"), ["pipeline_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_snapshots_schedule_id"), ["schedule_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_snapshots_stack_id"), ["stack_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_snapshots_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_snapshots_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_snapshots_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_snapshots_pipeline_id", ["pipeline_id", "id"], unique=False)
+        batch_op.create_index("ix_snapshots_schedule_id", ["schedule_id", "id"], unique=False)
+        batch_op.create_index("ix_snapshots_stack_id", ["stack_id", "id"], unique=False)
+        batch_op.create_index("ix_snapshots_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_snapshots_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "stack_compositions",
@@ -1014,21 +1002,17 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("run_templates", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_run_templates_build_id"), ["build_id"], unique=False)
+        batch_op.create_index("ix_run_templates_build_id", ["build_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_run_templates_code_repository_id"), ["code_repository_id"], unique=False
+            "ix_run_templates_code_repository_id", ["code_repository_id", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_run_templates_created"), ["created"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_run_templates_pipeline_id"), ["pipeline_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_run_templates_runnable"), ["runnable"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_run_templates_snapshot_id"), ["snapshot_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_run_templates_stack_id"), ["stack_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_templates_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_templates_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_run_templates_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_pipeline_id", ["pipeline_id", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_runnable", ["runnable", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_snapshot_id", ["snapshot_id", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_stack_id", ["stack_id", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_run_templates_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "schedules",
@@ -1118,33 +1102,29 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("schedules", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_schedules_active"), ["active"], unique=False)
+        batch_op.create_index("ix_schedules_active", ["active", "id"], unique=False)
         batch_op.create_index(
             "ix_schedules_active_next_run_time", ["active", "next_run_time"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_schedules_catchup"), ["catchup"], unique=False)
-        batch_op.create_index(batch_op.f("ix_schedules_created"), ["created"], unique=False)
+        batch_op.create_index("ix_schedules_catchup", ["catchup", "id"], unique=False)
+        batch_op.create_index("ix_schedules_created", ["created", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_schedules_cron_expression"), ["cron_expression"], unique=False
+            "ix_schedules_cron_expression", ["cron_expression", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_schedules_end_time"), ["end_time"], unique=False)
+        batch_op.create_index("ix_schedules_end_time", ["end_time", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_schedules_interval_second"), ["interval_second"], unique=False
+            "ix_schedules_interval_second", ["interval_second", "id"], unique=False
         )
+        batch_op.create_index("ix_schedules_last_run_time", ["last_run_time", "id"], unique=False)
+        batch_op.create_index("ix_schedules_next_run_time", ["next_run_time", "id"], unique=False)
+        batch_op.create_index("ix_schedules_pipeline_id", ["pipeline_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_schedules_last_run_time"), ["last_run_time"], unique=False
+            "ix_schedules_run_once_start_time", ["run_once_start_time", "id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_schedules_next_run_time"), ["next_run_time"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_schedules_pipeline_id"), ["pipeline_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_schedules_run_once_start_time"), ["run_once_start_time"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_schedules_start_time"), ["start_time"], unique=False)
-        batch_op.create_index(batch_op.f("ix_schedules_template_id"), ["template_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_schedules_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_schedules_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_schedules_start_time", ["start_time", "id"], unique=False)
+        batch_op.create_index("ix_schedules_template_id", ["template_id", "id"], unique=False)
+        batch_op.create_index("ix_schedules_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_schedules_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "pipeline_runs",
@@ -1278,44 +1258,34 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("pipeline_runs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_build_id"), ["build_id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_build_id", ["build_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_code_repository_id"), ["code_repository_id"], unique=False
+            "ix_pipeline_runs_code_repository_id", ["code_repository_id", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_end_time"), ["end_time"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_end_time", ["end_time", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_orchestrator_run_id"),
-            ["orchestrator_run_id"],
+            "ix_pipeline_runs_orchestrator_run_id", ["orchestrator_run_id", "id"], unique=False
+        )
+        batch_op.create_index("ix_pipeline_runs_pipeline_id", ["pipeline_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_pipeline_runs_pipeline_id_created_id",
+            ["pipeline_id", "created", "id"],
             unique=False,
         )
+        batch_op.create_index("ix_pipeline_runs_schedule_id", ["schedule_id", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_snapshot_id", ["snapshot_id", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_stack_id", ["stack_id", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_pipeline_id"), ["pipeline_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_pipeline_runs_pipeline_id_created", ["pipeline_id", "created"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_schedule_id"), ["schedule_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_snapshot_id"), ["snapshot_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_stack_id"), ["stack_id"], unique=False)
-        batch_op.create_index(
-            "ix_pipeline_runs_stack_id_user_id_start_time",
-            ["stack_id", "user_id", "start_time"],
+            "ix_pipeline_runs_stack_id_user_id_start_time_id",
+            ["stack_id", "user_id", "start_time", "id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_start_time"), ["start_time"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_status"), ["status"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_pipeline_runs_template_id"), ["template_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_pipeline_runs_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_start_time", ["start_time", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_status", ["status", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_template_id", ["template_id", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_pipeline_runs_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "run_steps",
@@ -1406,25 +1376,27 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("run_steps", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_run_steps_attempts"), ["attempts"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_cache_key"), ["cache_key"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_code_hash"), ["code_hash"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_end_time"), ["end_time"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_name"), ["name"], unique=False)
+        batch_op.create_index("ix_run_steps_attempts", ["attempts", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_cache_key", ["cache_key", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_code_hash", ["code_hash", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_end_time", ["end_time", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_name", ["name", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_run_steps_original_step_run_id"), ["original_step_run_id"], unique=False
+            "ix_run_steps_original_step_run_id", ["original_step_run_id", "id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_run_steps_pipeline_run_id"), ["pipeline_run_id"], unique=False
+            "ix_run_steps_pipeline_run_id", ["pipeline_run_id", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_run_steps_pipeline_run_id_created", ["pipeline_run_id", "created"], unique=False
+            "ix_run_steps_pipeline_run_id_created_id",
+            ["pipeline_run_id", "created", "id"],
+            unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_run_steps_start_time"), ["start_time"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_status"), ["status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_run_steps_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_run_steps_start_time", ["start_time", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_status", ["status", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_run_steps_user_id", ["user_id", "id"], unique=False)
 
     op.create_table(
         "artifact_versions",
@@ -1508,26 +1480,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("artifact_versions", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_artifact_versions_artifact_id"), ["artifact_id"], unique=False
+            "ix_artifact_versions_artifact_id", ["artifact_id", "id"], unique=False
         )
         batch_op.create_index(
             "ix_artifact_versions_artifact_id_number", ["artifact_id", "number"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_artifact_versions_content_hash"), ["content_hash"], unique=False
+            "ix_artifact_versions_content_hash", ["content_hash", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_artifact_versions_created"), ["created"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifact_versions_name"), ["name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifact_versions_number"), ["number"], unique=False)
+        batch_op.create_index("ix_artifact_versions_created", ["created", "id"], unique=False)
+        batch_op.create_index("ix_artifact_versions_name", ["name", "id"], unique=False)
+        batch_op.create_index("ix_artifact_versions_number", ["number", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_artifact_versions_producer_step_run_id"),
-            ["producer_step_run_id"],
+            "ix_artifact_versions_producer_step_run_id",
+            ["producer_step_run_id", "id"],
             unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_artifact_versions_type"), ["type"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifact_versions_updated"), ["updated"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifact_versions_user_id"), ["user_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_artifact_versions_version"), ["version"], unique=False)
+        batch_op.create_index("ix_artifact_versions_type", ["type", "id"], unique=False)
+        batch_op.create_index("ix_artifact_versions_updated", ["updated", "id"], unique=False)
+        batch_op.create_index("ix_artifact_versions_user_id", ["user_id", "id"], unique=False)
+        batch_op.create_index("ix_artifact_versions_version", ["version", "id"], unique=False)
 
     op.create_table(
         "step_run_artifacts",
@@ -1572,220 +1544,25 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("step_run_artifacts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_step_run_artifacts_artifact_version_id"))
-
     op.drop_table("step_run_artifacts")
-    with op.batch_alter_table("artifact_versions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_version"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_user_id"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_updated"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_type"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_producer_step_run_id"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_number"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_name"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_created"))
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_content_hash"))
-        batch_op.drop_index("ix_artifact_versions_artifact_id_number")
-        batch_op.drop_index(batch_op.f("ix_artifact_versions_artifact_id"))
-
     op.drop_table("artifact_versions")
-    with op.batch_alter_table("run_steps", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_run_steps_user_id"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_updated"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_status"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_start_time"))
-        batch_op.drop_index("ix_run_steps_pipeline_run_id_created")
-        batch_op.drop_index(batch_op.f("ix_run_steps_pipeline_run_id"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_original_step_run_id"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_name"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_end_time"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_created"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_code_hash"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_cache_key"))
-        batch_op.drop_index(batch_op.f("ix_run_steps_attempts"))
-
     op.drop_table("run_steps")
-    with op.batch_alter_table("pipeline_runs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_user_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_updated"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_template_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_status"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_start_time"))
-        batch_op.drop_index("ix_pipeline_runs_stack_id_user_id_start_time")
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_stack_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_snapshot_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_schedule_id"))
-        batch_op.drop_index("ix_pipeline_runs_pipeline_id_created")
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_pipeline_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_orchestrator_run_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_end_time"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_created"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_code_repository_id"))
-        batch_op.drop_index(batch_op.f("ix_pipeline_runs_build_id"))
-
     op.drop_table("pipeline_runs")
-    with op.batch_alter_table("schedules", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_schedules_user_id"))
-        batch_op.drop_index(batch_op.f("ix_schedules_updated"))
-        batch_op.drop_index(batch_op.f("ix_schedules_template_id"))
-        batch_op.drop_index(batch_op.f("ix_schedules_start_time"))
-        batch_op.drop_index(batch_op.f("ix_schedules_run_once_start_time"))
-        batch_op.drop_index(batch_op.f("ix_schedules_pipeline_id"))
-        batch_op.drop_index(batch_op.f("ix_schedules_next_run_time"))
-        batch_op.drop_index(batch_op.f("ix_schedules_last_run_time"))
-        batch_op.drop_index(batch_op.f("ix_schedules_interval_second"))
-        batch_op.drop_index(batch_op.f("ix_schedules_end_time"))
-        batch_op.drop_index(batch_op.f("ix_schedules_cron_expression"))
-        batch_op.drop_index(batch_op.f("ix_schedules_created"))
-        batch_op.drop_index(batch_op.f("ix_schedules_catchup"))
-        batch_op.drop_index("ix_schedules_active_next_run_time")
-        batch_op.drop_index(batch_op.f("ix_schedules_active"))
-
     op.drop_table("schedules")
-    with op.batch_alter_table("run_templates", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_run_templates_user_id"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_updated"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_stack_id"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_snapshot_id"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_runnable"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_pipeline_id"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_created"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_code_repository_id"))
-        batch_op.drop_index(batch_op.f("ix_run_templates_build_id"))
-
     op.drop_table("run_templates")
-    with op.batch_alter_table("stack_compositions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stack_compositions_component_id"))
-
     op.drop_table("stack_compositions")
-    with op.batch_alter_table("snapshots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_snapshots_user_id"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_updated"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_stack_id"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_schedule_id"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_pipeline_id"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_created"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_code_repository_id"))
-        batch_op.drop_index(batch_op.f("ix_snapshots_build_id"))
-
     op.drop_table("snapshots")
-    with op.batch_alter_table("tag_assignments", schema=None) as batch_op:
-        batch_op.drop_index("ix_tag_assignments_resource")
-
     op.drop_table("tag_assignments")
-    with op.batch_alter_table("stack_components", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stack_components_user_id"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_updated"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_type"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_name"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_flavor"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_created"))
-        batch_op.drop_index(batch_op.f("ix_stack_components_connector_id"))
-
     op.drop_table("stack_components")
-    with op.batch_alter_table("builds", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_builds_user_id"))
-        batch_op.drop_index(batch_op.f("ix_builds_updated"))
-        batch_op.drop_index(batch_op.f("ix_builds_stackyard_version"))
-        batch_op.drop_index(batch_op.f("ix_builds_stack_id"))
-        batch_op.drop_index(batch_op.f("ix_builds_python_version"))
-        batch_op.drop_index(batch_op.f("ix_builds_pipeline_id"))
-        batch_op.drop_index(batch_op.f("ix_builds_is_local"))
-        batch_op.drop_index(batch_op.f("ix_builds_created"))
-        batch_op.drop_index(batch_op.f("ix_builds_contains_code"))
-        batch_op.drop_index(batch_op.f("ix_builds_checksum"))
-
     op.drop_table("builds")
-    with op.batch_alter_table("tags", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_tags_user_id"))
-        batch_op.drop_index(batch_op.f("ix_tags_updated"))
-        batch_op.drop_index(batch_op.f("ix_tags_created"))
-        batch_op.drop_index(batch_op.f("ix_tags_color"))
-
     op.drop_table("tags")
-    with op.batch_alter_table("stacks", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stacks_user_id"))
-        batch_op.drop_index(batch_op.f("ix_stacks_updated"))
-        batch_op.drop_index(batch_op.f("ix_stacks_created"))
-
     op.drop_table("stacks")
-    with op.batch_alter_table("service_connectors", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_service_connectors_user_id"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_updated"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_resource_id"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_expires_at"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_created"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_connector_type"))
-        batch_op.drop_index(batch_op.f("ix_service_connectors_auth_method"))
-
     op.drop_table("service_connectors")
-    with op.batch_alter_table("secrets", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_secrets_user_id"))
-        batch_op.drop_index(batch_op.f("ix_secrets_updated"))
-        batch_op.drop_index(batch_op.f("ix_secrets_private"))
-        batch_op.drop_index(batch_op.f("ix_secrets_created"))
-
     op.drop_table("secrets")
-    with op.batch_alter_table("run_metadata", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_run_metadata_user_id"))
-        batch_op.drop_index(batch_op.f("ix_run_metadata_updated"))
-        batch_op.drop_index("ix_run_metadata_resource_type_resource_id")
-        batch_op.drop_index(batch_op.f("ix_run_metadata_resource_type"))
-        batch_op.drop_index(batch_op.f("ix_run_metadata_resource_id"))
-        batch_op.drop_index(batch_op.f("ix_run_metadata_key"))
-        batch_op.drop_index(batch_op.f("ix_run_metadata_created"))
-
     op.drop_table("run_metadata")
-    with op.batch_alter_table("pipelines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_pipelines_user_id"))
-        batch_op.drop_index(batch_op.f("ix_pipelines_updated"))
-        batch_op.drop_index(batch_op.f("ix_pipelines_created"))
-
     op.drop_table("pipelines")
-    with op.batch_alter_table("flavors", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_flavors_user_id"))
-        batch_op.drop_index(batch_op.f("ix_flavors_updated"))
-        batch_op.drop_index(batch_op.f("ix_flavors_type"))
-        batch_op.drop_index(batch_op.f("ix_flavors_name"))
-        batch_op.drop_index(batch_op.f("ix_flavors_is_custom"))
-        batch_op.drop_index(batch_op.f("ix_flavors_integration"))
-        batch_op.drop_index(batch_op.f("ix_flavors_created"))
-
     op.drop_table("flavors")
-    with op.batch_alter_table("code_repositories", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_code_repositories_user_id"))
-        batch_op.drop_index(batch_op.f("ix_code_repositories_updated"))
-        batch_op.drop_index(batch_op.f("ix_code_repositories_source"))
-        batch_op.drop_index(batch_op.f("ix_code_repositories_created"))
-
     op.drop_table("code_repositories")
-    with op.batch_alter_table("artifacts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_artifacts_user_id"))
-        batch_op.drop_index(batch_op.f("ix_artifacts_updated"))
-        batch_op.drop_index(batch_op.f("ix_artifacts_has_custom_name"))
-        batch_op.drop_index(batch_op.f("ix_artifacts_created"))
-
     op.drop_table("artifacts")
-    with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_api_keys_updated"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_service_account_id"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_name"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_last_used"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_key_prefix"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_description"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_created"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_active"))
-
     op.drop_table("api_keys")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_users_updated"))
-        batch_op.drop_index(batch_op.f("ix_users_token_epoch"))
-        batch_op.drop_index(batch_op.f("ix_users_is_service_account"))
-        batch_op.drop_index(batch_op.f("ix_users_is_admin"))
-        batch_op.drop_index(batch_op.f("ix_users_full_name"))
-        batch_op.drop_index(batch_op.f("ix_users_email"))
-        batch_op.drop_index(batch_op.f("ix_users_created"))
-        batch_op.drop_index(batch_op.f("ix_users_active"))
-
     op.drop_table("users")

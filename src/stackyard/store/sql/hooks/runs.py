@@ -51,9 +51,10 @@ def _write_links(
 
 class StepRunHooks(Hooks):
     def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
-        inputs: dict[str, UUID] = getattr(request, "inputs", {}) or {}
-        if inputs:
-            _write_links(store, tx, row["id"], "input", inputs)
+        for kind in ("input", "output"):
+            links: dict[str, UUID] = getattr(request, f"{kind}s", {}) or {}
+            if links:
+                _write_links(store, tx, row["id"], kind, links)
 
     def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
         outputs = getattr(update, "outputs", None)

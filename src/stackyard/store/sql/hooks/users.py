@@ -70,12 +70,22 @@ class UserHooks(Hooks):
             )
 
 
+def _check_key_manager(store: SqlStore, service_account_id: Any) -> None:
+    """Only admins and the service account itself manage its keys (a key is a login)."""
+    actor = store.actor
+    if actor is not None and not actor.is_admin and str(actor.id) != str(service_account_id):
+        raise AuthorizationError(
+            f"user {actor.name!r} may not manage API keys of another account; ask an admin"
+        )
+
+
 class APIKeyHooks(Hooks):
     """A key is shown once, on creation; only its hash is stored."""
 
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
+        _check_key_manager(store, values["service_account_id"])
         owner = tx.fetchone(
             f"SELECT {store.db.q('is_service_account')} FROM {store.db.q('users')} "
             f"WHERE {store.db.q('id')} = ?",
@@ -91,6 +101,14 @@ class APIKeyHooks(Hooks):
         values["key_prefix"] = key[:10]
         values["_key"] = key  # returned once, in the response
 
+    def before_update(
+        self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
+    ) -> None:
+        _check_key_manager(store, row["service_account_id"])
+
+    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+        _check_key_manager(store, row["service_account_id"])
+
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         for row in rows:
             row.pop("key_hash", None)
@@ -98,6 +116,7 @@ class APIKeyHooks(Hooks):
 
 def rotate_key(store: SqlStore, key_id: Any) -> str:
     """A new secret for an API key; the old one stops working at once."""
+    _check_key_manager(store, store.get("api_key", key_id).service_account_id)
     key = new_api_key()
     with store.db.transaction() as tx:
         changed = tx.execute(

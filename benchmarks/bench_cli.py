@@ -1,0 +1,83 @@
+"""How fast the CLI answers: `stackyard --help` and `stackyard stack list`.
+
+Runs each command 7 times (after one warm-up run that also creates the store)
+in a fresh temporary config directory and prints the median wall time and the
+median peak RSS of the child process (from `os.wait4`, per run).
+
+    .venv/bin/python benchmarks/bench_cli.py [--runs 7] [--check]
+
+Budget (DESIGN.md): under 300 ms wall and 80 MB peak RSS for each command.
+`--check` exits non-zero when a median is over budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BUDGET_MS = 300.0
+BUDGET_MB = 80.0
+COMMANDS = (("--help",), ("stack", "list"))
+
+
+def entry_point() -> list[str]:
+    """The installed `stackyard` script beside this Python, else `python -m stackyard`."""
+    script = Path(sys.executable).with_name("stackyard")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "stackyard"]
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall milliseconds and peak RSS in MB of one run of `argv`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = (time.perf_counter() - start) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        error = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {error}")
+    if proc.stderr:
+        proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--check", action="store_true", help="exit 1 when over budget")
+    args = parser.parse_args()
+
+    config = Path(tempfile.mkdtemp(prefix="stackyard-bench-"))
+    env = {**os.environ, "STACKYARD_CONFIG_PATH": str(config), "COLUMNS": "120"}
+    env.pop("STACKYARD_STORE_URL", None)
+    base = entry_point()
+    over = False
+    try:
+        print(f"{'command':<28}{'median ms':>10}{'min ms':>9}{'max ms':>9}{'peak MB':>9}")
+        for command in COMMANDS:
+            argv = [*base, *command]
+            run_once(argv, env)  # warm: bytecode caches, store creation and migration
+            walls, rss = zip(*(run_once(argv, env) for _ in range(args.runs)), strict=True)
+            wall_ms, peak_mb = statistics.median(walls), statistics.median(rss)
+            flag = "" if wall_ms < BUDGET_MS and peak_mb < BUDGET_MB else "  over budget"
+            over = over or bool(flag)
+            label = "stackyard " + " ".join(command)
+            print(
+                f"{label:<28}{wall_ms:>10.1f}{min(walls):>9.1f}{max(walls):>9.1f}"
+                f"{peak_mb:>9.1f}{flag}"
+            )
+        print(f"budget: {BUDGET_MS:.0f} ms, {BUDGET_MB:.0f} MB; {args.runs} runs each")
+    finally:
+        shutil.rmtree(config, ignore_errors=True)
+    return 1 if over and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

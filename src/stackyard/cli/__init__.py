@@ -1,0 +1,1 @@
+"""The `stackyard` command line: see `stackyard.cli.main` for how commands load."""

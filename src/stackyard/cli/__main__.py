@@ -1,0 +1,5 @@
+"""`python -m stackyard.cli`: the same as the `stackyard` command."""
+
+from stackyard.cli.main import main
+
+main()

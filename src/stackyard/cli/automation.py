@@ -1,0 +1,70 @@
+"""What starts runs without a person: schedules, run templates, and builds."""
+
+from __future__ import annotations
+
+import click
+
+from stackyard.cli.base import get_client
+from stackyard.cli.resources import Resource, name_argument, resource_group
+
+SCHEDULE = Resource("schedule")
+schedule = resource_group(SCHEDULE, "schedule", "Inspect, pause and change schedules.")
+build = resource_group(Resource("build"), "build", "Inspect and delete pipeline builds.")
+run_template = resource_group(
+    Resource("run_template"), "run-template", "Manage run templates (re-runnable pipelines)."
+)
+
+
+@schedule.command(help="Pause or resume a schedule, or change when it fires.")
+@name_argument(SCHEDULE)
+@click.option("--active/--inactive", default=None, help="Resume or pause it.")
+@click.option("--cron", "cron_expression", help='A cron expression, e.g. "*/5 * * * *".')
+@click.option(
+    "--interval",
+    "interval_second",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds between runs.",
+)
+def update(
+    name_id_or_prefix: str,
+    active: bool | None,
+    cron_expression: str | None,
+    interval_second: float | None,
+) -> None:
+    if active is None and cron_expression is None and interval_second is None:
+        raise click.UsageError("nothing to change: give --active/--inactive, --cron or --interval")
+    updated = get_client().update_schedule(
+        name_id_or_prefix,
+        active=active,
+        cron_expression=cron_expression,
+        interval_second=interval_second,
+    )
+    state = "active" if updated.active else "paused"
+    click.echo(f"Updated schedule {updated.name!r} ({state}).")
+
+
+@run_template.command(help="Make a template from a pipeline run (--run) or a snapshot id.")
+@click.argument("name")
+@click.option("--run", "run_ref", help="The pipeline run (name, id or prefix) to re-run.")
+@click.option("--snapshot", "snapshot_id", help="The snapshot id to re-run.")
+@click.option("--description", "-d", default="", help="What it does.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+def create(
+    name: str,
+    run_ref: str | None,
+    snapshot_id: str | None,
+    description: str,
+    tags: tuple[str, ...],
+) -> None:
+    if (run_ref is None) == (snapshot_id is None):
+        raise click.UsageError("give exactly one of --run or --snapshot")
+    client = get_client()
+    run_id = client.get_pipeline_run(run_ref).id if run_ref else None
+    created = client.create_run_template(
+        name,
+        snapshot_id=snapshot_id,
+        pipeline_run_id=run_id,
+        description=description,
+        tags=list(tags),
+    )
+    click.echo(f"Created run template {created.name!r} ({created.id}).")

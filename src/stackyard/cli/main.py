@@ -1,0 +1,227 @@
+"""The `stackyard` command.
+
+The root group knows its commands only by name, short help and where they live
+(`COMMANDS`); a command's module is imported when that command runs. So
+`stackyard --help` and shell completion import click and nothing else of
+weight, and `stackyard stack list` pays only for stacks.
+
+Shell completion (bash; use zsh_source / fish_source for other shells):
+
+    eval "$(_STACKYARD_COMPLETE=bash_source stackyard)"
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from stackyard import __version__
+from stackyard.models.enums import StackComponentType
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+SERVER_HINT = "install the server extra: pip install 'stackyard[server]'"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a command lives: `module:attribute` (relative to stackyard.cli unless
+    dotted from `stackyard.`); with `args`, the attribute is a factory called with them."""
+
+    target: str
+    help: str
+    section: str
+    args: tuple[str, ...] = ()
+    optional: bool = False  # provided by an extra that may not be installed
+
+
+PROJECT, STACKS, PIPELINES, ADMIN, SERVER = (
+    "Project",
+    "Stacks",
+    "Pipelines and artifacts",
+    "Administration",
+    "Server",
+)
+SECTIONS = (PROJECT, STACKS, PIPELINES, ADMIN, SERVER)
+
+COMMANDS: dict[str, Entry] = {
+    "init": Entry("project:init", "Make a directory a stackyard project.", PROJECT),
+    "status": Entry("project:status", "Show the store, user and active stack.", PROJECT),
+    "stack": Entry("stacks:stack", "Register, inspect and activate stacks.", STACKS),
+    "stack-component": Entry(
+        "components:stack_component", "Manage stack components of any type.", STACKS
+    ),
+    "flavor": Entry("components:flavor", "List and register component flavors.", STACKS),
+    **{
+        t.value.replace("_", "-"): Entry(
+            "components:type_group",
+            f"Manage {t.value.replace('_', ' ')} components.",
+            STACKS,
+            args=(t.value,),
+        )
+        for t in StackComponentType
+    },
+    "service-connector": Entry(
+        "connectors:service_connector", "Manage service connectors.", STACKS
+    ),
+    "pipeline": Entry("pipelines:pipeline", "Inspect pipelines and their runs.", PIPELINES),
+    "step": Entry("pipelines:step", "Inspect the step runs of a pipeline run.", PIPELINES),
+    "logs": Entry("pipelines:logs", "Print the logs of a run's steps.", PIPELINES),
+    "artifact": Entry("artifacts:artifact", "Inspect and prune artifacts.", PIPELINES),
+    "schedule": Entry("automation:schedule", "Inspect and change schedules.", PIPELINES),
+    "run-template": Entry("automation:run_template", "Manage run templates.", PIPELINES),
+    "build": Entry("automation:build", "Inspect pipeline builds.", PIPELINES),
+    "code-repository": Entry("code:code_repository", "Manage code repositories.", PIPELINES),
+    "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
+    "user": Entry("users:user", "Manage users.", ADMIN),
+    **{
+        name: Entry(f"stackyard.server.cli_commands:{name}", text, SERVER, optional=True)
+        for name, text in (
+            ("up", "Start a local stackyard server."),
+            ("down", "Stop the local stackyard server."),
+            ("login", "Connect this client to a stackyard server."),
+            ("logout", "Go back to the local store."),
+            ("server", "Manage the stackyard server."),
+        )
+    },
+}
+
+
+def _unavailable(name: str, reason: str) -> click.Command:
+    """Stands in for a command whose extra is missing: says so instead of crashing."""
+
+    def run(args: tuple[str, ...]) -> None:
+        raise click.ClickException(f"'stackyard {name}' is not available ({reason}); {SERVER_HINT}")
+
+    return click.Command(
+        name,
+        callback=run,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=f"Not available: {SERVER_HINT}.",
+    )
+
+
+def load(name: str, entry: Entry) -> click.Command:
+    module_name, _, attr = entry.target.partition(":")
+    if not module_name.startswith("stackyard."):
+        module_name = f"stackyard.cli.{module_name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if not entry.optional:
+            raise
+        return _unavailable(name, str(exc))
+    found = getattr(module, attr, None)
+    if found is None and entry.optional:  # the extra names its command differently
+        found = next(
+            (v for v in vars(module).values() if isinstance(v, click.Command) and v.name == name),
+            None,
+        )
+        if found is None:
+            return _unavailable(name, f"{module_name} has no command {name!r}")
+    command: click.Command = found(*entry.args) if entry.args else found
+    return command
+
+
+def _one_line(exc: BaseException) -> str:
+    from stackyard.exceptions import StackyardError
+
+    text = str(exc) if isinstance(exc, StackyardError) else f"{type(exc).__name__}: {exc}"
+    text = "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    if not isinstance(exc, StackyardError):
+        text += " (run with --debug for the traceback)"
+    return text
+
+
+class LazyGroup(click.Group):
+    """A group of commands imported on first use, with errors shown as one line."""
+
+    def __init__(self, *args: Any, entries: dict[str, Entry], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = entries
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.entries, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = self.entries.get(cmd_name)
+        if entry is None:
+            return super().get_command(ctx, cmd_name)
+        return load(cmd_name, entry)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        known = name in self.entries or super().get_command(ctx, name) is not None
+        if name and not known and not name.startswith("-") and not ctx.resilient_parsing:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Help from the registry, grouped by section, without importing any command."""
+        for section in SECTIONS:
+            rows = [(n, e.help) for n, e in self.entries.items() if e.section == section]
+            if rows:
+                with formatter.section(section):
+                    formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        items = [
+            CompletionItem(name, help=entry.help)
+            for name, entry in sorted(self.entries.items())
+            if name.startswith(incomplete)
+        ]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(_one_line(exc)) from exc
+
+
+@click.group(
+    cls=LazyGroup,
+    entries=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog='Shell completion: eval "$(_STACKYARD_COMPLETE=bash_source stackyard)" '
+    "(zsh_source, fish_source for other shells).",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="STACKYARD_DEBUG",
+    help="Show full tracebacks instead of one-line errors.",
+)
+@click.version_option(__version__, "--version", prog_name="stackyard")
+def cli(debug: bool) -> None:
+    """stackyard: pipelines of Python steps on a stack, every run recorded.
+
+    Every list command takes filters named after fields (a value may carry an
+    operator: contains:, startswith:, gte:, oneof:["a","b"] ...), --sort-by,
+    --page, --size and --output table|json|yaml|csv.
+    """
+
+
+def main() -> None:
+    """Console entry point (`stackyard`)."""
+    cli(prog_name="stackyard")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Rendering records as tables, JSON, YAML or CSV.
+
+Machine formats (json, yaml, csv) carry every field of the response model with
+stable spellings: sorted keys, ISO 8601 datetimes, UUIDs and enums as strings.
+Tables are for people: chosen columns, related names instead of ids, and fitted
+to the terminal width by truncating the widest cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import click
+
+FORMATS = ("table", "json", "yaml", "csv")
+# Never rendered, whatever the format: secret values are printed only by `secret get`.
+HIDDEN_FIELDS = frozenset({"secret_values"})
+MIN_COLUMN_WIDTH = 6
+GAP = "  "
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types for any value a response model holds."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID | Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(jsonable(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(v) for v in value), key=str)
+    if isinstance(value, Iterable) and not isinstance(value, bytes):
+        return [jsonable(v) for v in value]
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:  # a pydantic model nested in a field
+        return {name: jsonable(getattr(value, name, None)) for name in fields}
+    return str(value)
+
+
+def record(model: Any) -> dict[str, Any]:
+    """Every public field of a response model, as plain JSON types."""
+    return {
+        name: jsonable(getattr(model, name, None))
+        for name in type(model).model_fields
+        if name not in HIDDEN_FIELDS
+    }
+
+
+def cell(value: Any) -> str:
+    """One table cell: short, single-line, human spelling."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, str):
+        return " ".join(value.split()) if "\n" in value else value
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(jsonable(value), sort_keys=True)
+    return str(value)
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _fit(widths: list[int], available: int) -> list[int]:
+    """Shrink the widest columns first until the row fits (never below a minimum)."""
+    if sum(widths) <= available:
+        return widths
+    low, high = MIN_COLUMN_WIDTH, max(widths)
+    while low < high:  # the largest cap at which everything still fits
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in widths) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, low) for w in widths]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int | None = None
+) -> str:
+    """A plain-text table of `columns` (keys of each row), at most `width` wide."""
+    headers = [c.replace("_", " ").upper() for c in columns]
+    body = [[cell(row.get(c)) for c in columns] for row in rows]
+    natural = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
+    available = (width or terminal_width()) - len(GAP) * (len(columns) - 1)
+    widths = _fit(natural, available)
+    lines = [
+        GAP.join(_clip(text, w).ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
+        for line in (headers, *body)
+    ]
+    return "\n".join(lines)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(jsonable(data), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def to_yaml(data: Any) -> str:
+    import yaml  # only when YAML is asked for
+
+    return str(yaml.safe_dump(jsonable(data), sort_keys=True, allow_unicode=True)).rstrip("\n")
+
+
+def to_csv(records: Sequence[Mapping[str, Any]]) -> str:
+    """One row per record; nested values as JSON text, None as an empty cell."""
+    fields: list[str] = []
+    for rec in records:
+        fields += [k for k in rec if k not in fields]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for rec in records:
+        writer.writerow([_csv_value(rec.get(f)) for f in fields])
+    return buffer.getvalue().rstrip("\n")
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def machine(data: Any, fmt: str) -> str:
+    """JSON or YAML for any data; CSV for a list of records."""
+    if fmt == "json":
+        return to_json(data)
+    if fmt == "yaml":
+        return to_yaml(data)
+    if fmt == "csv":
+        rows = data if isinstance(data, list) else [data]
+        return to_csv([jsonable(r) for r in rows])
+    raise ValueError(f"not a machine format: {fmt}")
+
+
+def details(data: Mapping[str, Any]) -> str:
+    """One record as `field  value` lines, for describe commands."""
+    rows = [{"field": k, "value": v} for k, v in data.items() if k not in HIDDEN_FIELDS]
+    key_width = max((len(r["field"]) for r in rows), default=0)
+    return "\n".join(f"{r['field'].ljust(key_width)}{GAP}{cell(r['value'])}" for r in rows)
+

@@ -1,0 +1,66 @@
+"""`stackyard user ...`: accounts of the people (and service accounts) using a store."""
+
+from __future__ import annotations
+
+import click
+
+from stackyard.cli.base import get_client
+from stackyard.cli.resources import Resource, name_argument, resource_group
+
+USER = Resource("user")
+user = resource_group(USER, "user", "Manage users.")
+
+
+@user.command(help="Create a user (admins only); the password is stored hashed.")
+@click.argument("name")
+@click.option("--password", help="Password for logging in to a server.")
+@click.option("--admin", "is_admin", is_flag=True, help="Give admin rights.")
+@click.option("--full-name", default="", help="Full name.")
+@click.option("--email", help="E-mail address.")
+@click.option("--service-account", is_flag=True, help="A machine account (uses API keys).")
+def create(
+    name: str,
+    password: str | None,
+    is_admin: bool,
+    full_name: str,
+    email: str | None,
+    service_account: bool,
+) -> None:
+    created = get_client().create_user(
+        name,
+        password=password,
+        is_admin=is_admin,
+        full_name=full_name,
+        email=email,
+        is_service_account=service_account,
+    )
+    click.echo(f"Created user {created.name!r} ({created.id}).")
+
+
+@user.command(help="Change a user; deactivating or a new password revokes their sessions.")
+@name_argument(USER)
+@click.option("--name", "new_name", help="A new user name.")
+@click.option("--full-name", help="Full name.")
+@click.option("--email", help="E-mail address.")
+@click.option("--admin/--no-admin", "is_admin", default=None, help="Grant or revoke admin.")
+@click.option("--active/--inactive", default=None, help="Allow or block logging in.")
+@click.option("--password", help="A new password.")
+def update(
+    name_id_or_prefix: str,
+    new_name: str | None,
+    full_name: str | None,
+    email: str | None,
+    is_admin: bool | None,
+    active: bool | None,
+    password: str | None,
+) -> None:
+    updated = get_client().update_user(
+        name_id_or_prefix,
+        full_name=full_name,
+        email=email,
+        is_admin=is_admin,
+        active=active,
+        password=password,
+        new_name=new_name,
+    )
+    click.echo(f"Updated user {updated.name!r} ({updated.id}).")

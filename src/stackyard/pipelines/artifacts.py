@@ -1,0 +1,145 @@
+"""Storing values as artifact versions, inside steps and outside them.
+
+A value is written by its materializer under a URI in the artifact store, its
+files are hashed (so caching can recognise equal inputs produced by different
+runs), and one store call records the version; the store numbers versions
+1, 2, 3... per artifact name, race-free across processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from stackyard.artifacts import fs
+
+if TYPE_CHECKING:
+    from stackyard.artifacts.materializers import BaseMaterializer
+    from stackyard.models.artifacts import ArtifactVersionResponse
+    from stackyard.store.base import Store
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.=-]+")
+
+
+def path_segment(text: str) -> str:
+    """`text` made safe as one segment of a URI (artifact names may hold anything)."""
+    return _UNSAFE.sub("_", text).strip("._") or "_"
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """What a step needs to load an input: small and picklable for worker processes."""
+
+    id: UUID
+    uri: str
+    materializer: str
+    data_type: str
+    content_hash: str | None = None
+
+    @classmethod
+    def of(cls, version: ArtifactVersionResponse) -> ArtifactRef:
+        return cls(version.id, version.uri, version.materializer, version.data_type,
+                   version.content_hash)
+
+    @property
+    def identity(self) -> str:
+        """Equal for equal contents, so a re-computed identical input still hits the cache."""
+        return self.content_hash or str(self.id)
+
+    def load(self) -> Any:
+        from stackyard.artifacts import load_value
+
+        return load_value(self.uri, self.materializer, self.data_type)
+
+
+def content_hash(uri: str) -> str:
+    """SHA-256 over the names and bytes of every file under `uri`."""
+    filesystem, path = fs.filesystem(uri)
+    digest = hashlib.sha256()
+    for file in sorted(filesystem.find(path)):
+        digest.update(file[len(path) :].encode() + b"\0")
+        with filesystem.open(file, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def store_value(
+    store: Store,
+    value: Any,
+    *,
+    name: str,
+    uri: str,
+    data_type: type | None = None,
+    materializer: type[BaseMaterializer] | None = None,
+    producer_step_run_id: UUID | None = None,
+    has_custom_name: bool = True,
+    tags: list[str] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> ArtifactVersionResponse:
+    """Materialize `value` at `uri` and record it as a new version of artifact `name`."""
+    from stackyard.artifacts import save_value
+
+    saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+    version: ArtifactVersionResponse = store.create(
+        "artifact_version",
+        {
+            "name": name,
+            "uri": saved.uri,
+            "type": saved.artifact_type,
+            "data_type": saved.data_type,
+            "materializer": saved.materializer,
+            "producer_step_run_id": producer_step_run_id,
+            "content_hash": content_hash(saved.uri),
+            "tags": tags or [],
+            "has_custom_name": has_custom_name,
+            "metadata": {**saved.metadata, **(metadata or {})},
+        },
+    )
+    return version
+
+
+def save_artifact(
+    value: Any,
+    name: str,
+    *,
+    tags: list[str] | None = None,
+    metadata: dict[str, Any] | None = None,
+    materializer: type[BaseMaterializer] | None = None,
+) -> ArtifactVersionResponse:
+    """Store `value` as the next version of artifact `name`, in the active stack's
+    artifact store; inside a step the version records that step as its producer."""
+    from stackyard.pipelines.config import jsonable
+    from stackyard.pipelines.context import current_context
+
+    context = current_context()
+    if context is not None:
+        store, root, producer = context.store, context.stack.artifact_store.path, context.step_run_id
+    else:
+        from stackyard.client import Client
+
+        client = Client()
+        store, root, producer = client.store, client.active_stack.artifact_store.path, None
+    return store_value(
+        store,
+        value,
+        name=name,
+        uri=fs.join(root, "artifacts", path_segment(name), uuid4().hex),
+        materializer=materializer,
+        producer_step_run_id=producer,
+        tags=tags,
+        metadata=jsonable(metadata or {}, f"metadata of artifact {name!r}"),
+    )
+
+
+def load_artifact(name_or_id: str | UUID, version: str | int | None = None) -> Any:
+    """The value of an artifact version: by name (latest, or `version`) or by id."""
+    from stackyard.client import Client
+    from stackyard.pipelines.context import current_context
+
+    context = current_context()
+    client = Client(store=context.store) if context is not None else Client()
+    return client.get_artifact_version(name_or_id, version).load()

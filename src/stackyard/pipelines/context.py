@@ -1,0 +1,140 @@
+"""What a running step can know about itself, and attaching metadata to records.
+
+`get_step_context()` works inside a step function and its hooks; it is a
+context variable, so each step (and each worker process) sees its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from stackyard.exceptions import IllegalOperationError, InputError
+from stackyard.pipelines.config import jsonable
+
+if TYPE_CHECKING:
+    from stackyard.models.pipelines import PipelineRunResponse, StepRunResponse
+    from stackyard.stack.stack import Stack
+    from stackyard.store.base import Store
+
+
+@dataclass
+class StepContext:
+    """The run, step and stack a step is running in, and where its outputs go."""
+
+    pipeline_name: str
+    run_name: str
+    run_id: UUID
+    step_name: str
+    step_run: StepRunResponse
+    parameters: dict[str, Any]
+    output_uris: dict[str, str]
+    store: Store
+    stack_id: UUID
+    _stack: Stack | None = field(default=None, repr=False)
+
+    @property
+    def step_run_id(self) -> UUID:
+        return self.step_run.id
+
+    @property
+    def pipeline_run(self) -> PipelineRunResponse:
+        """The run record, read fresh (its status and metadata change while it runs)."""
+        run: PipelineRunResponse = self.store.get("pipeline_run", self.run_id)
+        return run
+
+    @property
+    def stack(self) -> Stack:
+        """The live stack of this run (built on first use in a worker process)."""
+        if self._stack is None:
+            from stackyard.stack.stack import Stack
+
+            self._stack = Stack.from_model(self.store.get("stack", self.stack_id))
+        return self._stack
+
+    def get_output_uri(self, output_name: str | None = None) -> str:
+        """Where an output will be stored; `output_name` may be omitted for a single output."""
+        if output_name is None:
+            if len(self.output_uris) != 1:
+                raise InputError(
+                    f"step {self.step_name!r} has {len(self.output_uris)} outputs; name one of: "
+                    + (", ".join(self.output_uris) or "none")
+                )
+            return next(iter(self.output_uris.values()))
+        try:
+            return self.output_uris[output_name]
+        except KeyError:
+            raise InputError(
+                f"step {self.step_name!r} has no output {output_name!r}; outputs: "
+                + (", ".join(self.output_uris) or "none")
+            ) from None
+
+
+_CONTEXT: ContextVar[StepContext | None] = ContextVar("stackyard_step_context", default=None)
+
+
+def current_context() -> StepContext | None:
+    return _CONTEXT.get()
+
+
+def set_context(context: StepContext | None) -> Any:
+    """Make `context` current; returns the token to restore the previous one."""
+    return _CONTEXT.set(context)
+
+
+def reset_context(token: Any) -> None:
+    _CONTEXT.reset(token)
+
+
+def get_step_context() -> StepContext:
+    """The context of the step running now; an error anywhere else."""
+    context = _CONTEXT.get()
+    if context is None:
+        raise IllegalOperationError(
+            "get_step_context() only works while a step runs (inside a @step function or its hooks)"
+        )
+    return context
+
+
+def log_metadata(
+    values: Mapping[str, Any],
+    *,
+    run_id: str | UUID | None = None,
+    step_id: str | UUID | None = None,
+    artifact_version_id: str | UUID | None = None,
+) -> None:
+    """Attach JSON-able `values` to a pipeline run, step run or artifact version.
+
+    Inside a step, without ids, they go to the current step run; ids may be
+    combined to attach the same values to several records.
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise InputError(f"log_metadata needs a non-empty dict of values, got {values!r}")
+    data = jsonable(dict(values), "metadata")
+    targets = [
+        (kind, UUID(str(value)))
+        for kind, value in (
+            ("pipeline_run", run_id),
+            ("run_step", step_id),
+            ("artifact_version", artifact_version_id),
+        )
+        if value is not None
+    ]
+    context = _CONTEXT.get()
+    if not targets:
+        if context is None:
+            raise InputError(
+                "log_metadata outside a step needs run_id, step_id or artifact_version_id"
+            )
+        targets = [("run_step", context.step_run_id)]
+    if context is not None:
+        store = context.store
+    else:
+        from stackyard.client import Client
+
+        store = Client().store
+    for kind, target in targets:
+        store.create("run_metadata", {"resource_type": kind, "resource_id": target, "values": data})

@@ -1,0 +1,111 @@
+"""Capturing what a step prints and logs, to keep it with the step run.
+
+While a step runs, stdout and stderr are teed (the console still shows
+everything) and a handler on the root logger records log records at the
+levels the user's logging configuration lets through. The text is written to
+one file in the artifact store and the step run's `logs_uri` points at it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from stackyard.artifacts import fs
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class StepLogs:
+    """The text captured for one step run."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+
+    def write(self, text: str) -> None:
+        self._buffer.write(text)
+
+    @property
+    def text(self) -> str:
+        return self._buffer.getvalue()
+
+    def save(self, uri: str) -> str | None:
+        """Write the logs to `uri`; None (and nothing written) if the step was silent."""
+        text = self.text
+        if not text:
+            return None
+        fs.makedirs(uri.rsplit("/", 1)[0])
+        with fs.open_uri(uri, "w") as handle:
+            handle.write(text)
+        return uri
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the original stream and to the step's logs."""
+
+    def __init__(self, original: IO[str], logs: StepLogs) -> None:
+        self._original = original
+        self._logs = logs
+
+    def write(self, text: str) -> int:
+        self._original.write(text)
+        self._logs.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._original.flush()
+
+    def fileno(self) -> int:
+        return self._original.fileno()
+
+    def isatty(self) -> bool:
+        return self._original.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._original, "encoding", "utf-8")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+class _LogsHandler(logging.Handler):
+    """Records log records into the step's logs; echoes warnings when nothing else would."""
+
+    def __init__(self, logs: StepLogs, echo: IO[str] | None) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+        self._logs = logs
+        self._echo = echo
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + "\n"
+        except Exception:
+            self.handleError(record)
+            return
+        self._logs.write(line)
+        # Without any handler Python prints warnings through `logging.lastResort`;
+        # this handler's presence would silence that, so it takes over the echo.
+        if self._echo is not None and record.levelno >= logging.WARNING:
+            self._echo.write(line)
+
+
+@contextmanager
+def capture_logs() -> Iterator[StepLogs]:
+    """Tee stdout/stderr and collect log records into a `StepLogs` until the block ends."""
+    logs = StepLogs()
+    root = logging.getLogger()
+    out, err = sys.stdout, sys.stderr
+    handler = _LogsHandler(logs, echo=None if root.handlers else err)
+    sys.stdout, sys.stderr = _Tee(out, logs), _Tee(err, logs)
+    root.addHandler(handler)
+    try:
+        yield logs
+    finally:
+        root.removeHandler(handler)
+        sys.stdout, sys.stderr = out, err

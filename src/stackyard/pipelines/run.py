@@ -1,0 +1,270 @@
+"""Starting a pipeline run and driving it: what orchestrators talk to.
+
+`launch` records the pipeline, a snapshot (the compiled, re-runnable form) and
+the run, then hands a `RunContext` to the stack's orchestrator. The
+orchestrator only decides *when and where* steps run: `context.order` and
+`context.run_step(name)` in process, or `context.run_parallel(max_workers)`;
+caching, recording, inputs and outputs are the context's job.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
+from stackyard.models.base import utcnow
+from stackyard.models.enums import ExecutionStatus
+from stackyard.pipelines.artifacts import ArtifactRef
+from stackyard.pipelines.cache import cache_key, find_cached
+from stackyard.pipelines.config import jsonable
+from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
+
+if TYPE_CHECKING:
+    from stackyard.models.automation import ScheduleResponse
+    from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse
+    from stackyard.pipelines.pipeline import CompiledPipeline
+    from stackyard.stack.stack import Stack
+    from stackyard.store.base import Store
+
+DEFAULT_RUN_NAME = "{pipeline}-{date}-{time}"
+
+
+def render_run_name(template: str, pipeline_name: str, now: datetime) -> str:
+    """Fill `{pipeline}`, `{date}` (YYYY_MM_DD) and `{time}` (HH_MM_SS_ffffff, UTC)."""
+    try:
+        return template.format(
+            pipeline=pipeline_name, date=now.strftime("%Y_%m_%d"), time=now.strftime("%H_%M_%S_%f")
+        )
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InputError(
+            f"run name {template!r} has an unknown or malformed placeholder ({exc}); "
+            "use {date}, {time} or {pipeline}"
+        ) from None
+
+
+def pipeline_record(store: Store, name: str) -> PipelineResponse:
+    """The pipeline named `name`, created on its first run (race-safe)."""
+    for _ in range(2):
+        page = store.list("pipeline", name=f"equals:{name}", size=1)
+        if page.items:
+            found: PipelineResponse = page.items[0]
+            return found
+        try:
+            created: PipelineResponse = store.create("pipeline", {"name": name})
+            return created
+        except EntityExistsError:
+            continue  # created by another process meanwhile
+    raise AssertionError("unreachable")
+
+
+def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse:
+    """Record and run a compiled pipeline on the active stack (or only schedule it)."""
+    from stackyard.client import Client
+    from stackyard.stack.stack import Stack
+
+    client = Client()
+    store = client.store
+    stack_model = client.active_stack_model
+    pipeline = pipeline_record(store, compiled.name)
+    now = utcnow()
+    schedule = None
+    if compiled.schedule is not None:
+        from stackyard.pipelines.schedule import create_schedule
+
+        default_name = render_run_name("{pipeline}-schedule-{date}-{time}", compiled.name, now)
+        schedule = create_schedule(store, compiled.schedule, pipeline.id, default_name)
+    template = compiled.run_name or DEFAULT_RUN_NAME
+    snapshot = store.create(
+        "snapshot",
+        {
+            "pipeline_id": pipeline.id,
+            "stack_id": stack_model.id,
+            "schedule_id": schedule.id if schedule else None,
+            "run_name_template": template,
+            "pipeline_configuration": compiled.run_config(),
+            "step_configurations": {
+                inv.id: {**compiled.step_config(inv), "parameters": jsonable(inv.parameters, inv.id)}
+                for inv in compiled.invocations.values()
+            },
+            "pipeline_spec": compiled.spec(),
+            "source": compiled.pipeline.source,
+        },
+    )
+    if schedule is not None:
+        return schedule
+    stack = Stack.from_model(stack_model)
+    run: PipelineRunResponse = store.create(
+        "pipeline_run",
+        {
+            "name": render_run_name(template, compiled.name, now),
+            "status": ExecutionStatus.INITIALIZING,
+            "start_time": now,
+            "pipeline_id": pipeline.id,
+            "stack_id": stack_model.id,
+            "snapshot_id": snapshot.id,
+            "config": snapshot.pipeline_configuration,
+        },
+    )
+    return RunContext(store, compiled, stack, run).execute()
+
+
+class RunContext:
+    """One run in progress. Orchestrators call `order`, `run_step` or `run_parallel`."""
+
+    def __init__(
+        self, store: Store, compiled: CompiledPipeline, stack: Stack, run: PipelineRunResponse
+    ) -> None:
+        self.store = store
+        self.compiled = compiled
+        self.stack = stack
+        self.run = run
+        self.invocations = compiled.invocations
+        self.order: list[str] = list(compiled.invocations)
+        self.upstream: dict[str, list[str]] = {n: i.upstream for n, i in self.invocations.items()}
+        self.outputs: dict[str, dict[str, ArtifactRef]] = {}  # finished step → its outputs
+        self.failure: tuple[str, StepOutcome] | None = None
+        self._artifact_store = stack.artifact_store
+
+    # -- what orchestrators use -------------------------------------------------------------
+    def task(self, name: str) -> StepTask:
+        """Everything to execute step `name`; its upstream steps must have finished."""
+        invocation = self.invocations[name]
+        waiting = [u for u in invocation.upstream if u not in self.outputs]
+        if waiting:
+            raise StackyardError(f"step {name!r} cannot start: {', '.join(waiting)} not finished")
+        inputs = {arg: self.outputs[s][o] for arg, (s, o) in invocation.artifacts.items()}
+        inputs.update({arg: ArtifactRef.of(v) for arg, v in invocation.external.items()})
+        parameters_json = jsonable(invocation.parameters, f"parameters of step {name!r}")
+        settings = self.compiled.step_settings(invocation)
+        return StepTask(
+            run_id=self.run.id,
+            run_name=self.run.name,
+            pipeline_name=self.compiled.name,
+            stack_id=self.stack.id,
+            artifact_root=self._artifact_store.path,
+            name=name,
+            step_source=invocation.step.source,
+            parameters=invocation.parameters,
+            parameters_json=parameters_json,
+            inputs=inputs,
+            cache_key=cache_key(
+                invocation.step,
+                parameters=parameters_json,
+                inputs=inputs,
+                settings=settings,
+                artifact_store_id=self._artifact_store.id,
+            ),
+            config=self.compiled.step_config(invocation),
+        )
+
+    def try_cache(self, task: StepTask) -> bool:
+        """Record step `task.name` as cached if caching is on and an earlier run matches."""
+        invocation = self.invocations[task.name]
+        if not self.compiled.caching(invocation):
+            return False
+        hit = find_cached(self.store, task.cache_key, [o.name for o in invocation.step.outputs])
+        if hit is None:
+            return False
+        original, outputs = hit
+        now = utcnow()
+        self.store.create(
+            "run_step",
+            {
+                "name": task.name,
+                "pipeline_run_id": task.run_id,
+                "status": ExecutionStatus.CACHED,
+                "start_time": now,
+                "end_time": now,
+                "cache_key": task.cache_key,
+                "original_step_run_id": original.id,
+                "code_hash": invocation.step.code_hash,
+                "source": invocation.step.source,
+                "parameters": task.parameters_json,
+                "config": task.config,
+                "logs_uri": original.logs_uri,
+                "inputs": {arg: ref.id for arg, ref in task.inputs.items()},
+                "outputs": {out: ref.id for out, ref in outputs.items()},
+            },
+        )
+        self.outputs[task.name] = outputs
+        return True
+
+    def record(self, name: str, outcome: StepOutcome) -> bool:
+        """Take note of how a step ended; False if it failed."""
+        if outcome.status.is_successful:
+            self.outputs[name] = outcome.outputs
+            return True
+        if self.failure is None:
+            self.failure = (name, outcome)
+        return False
+
+    def run_step(self, name: str) -> bool:
+        """Run step `name` in this process (or take it from the cache); False if it failed."""
+        task = self.task(name)
+        if self.try_cache(task):
+            return True
+        outcome = execute_step(task, self.invocations[name].step, self.store, self.stack)
+        return self.record(name, outcome)
+
+    def run_parallel(self, max_workers: int) -> None:
+        """Run independent steps at the same time in up to `max_workers` processes."""
+        from stackyard.pipelines.parallel import run_in_processes
+
+        run_in_processes(self, max_workers)
+
+    # -- the run as a whole -------------------------------------------------------------------
+    def _finish(self, status: ExecutionStatus) -> PipelineRunResponse:
+        self.run = self.store.update(
+            "pipeline_run", self.run.id, {"status": status, "end_time": utcnow()}
+        )
+        return self.run
+
+    def _pipeline_hook(self, error: StepFailedError | None) -> None:
+        pipeline = self.compiled.pipeline
+        hook = pipeline.on_failure if error is not None else pipeline.on_success
+        if hook is None:
+            return
+        try:
+            hook(error) if error is not None else hook()
+        except Exception:
+            sys.stderr.write(
+                f"A hook of pipeline {pipeline.name!r} raised; the run's outcome stands:\n"
+                + traceback.format_exc()
+            )
+
+    def execute(self) -> PipelineRunResponse:
+        """Let the orchestrator run the steps; record the outcome; raise if a step failed."""
+        self.run = self.store.update(
+            "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
+        )
+        orchestrator = self.stack.orchestrator
+        try:
+            orchestrator.run(self)
+        except BaseException as exc:
+            stopped = not isinstance(exc, Exception)
+            self._finish(ExecutionStatus.STOPPED if stopped else ExecutionStatus.FAILED)
+            raise
+        missing = [n for n in self.order if n not in self.outputs]
+        if self.failure is None and missing:
+            self._finish(ExecutionStatus.FAILED)
+            raise StackyardError(
+                f"orchestrator {orchestrator.name!r} returned without running step(s) "
+                f"{', '.join(missing)} of run {self.run.name!r}"
+            )
+        if self.failure is None:
+            run = self._finish(ExecutionStatus.COMPLETED)
+            self._pipeline_hook(None)
+            return run
+        name, outcome = self.failure
+        self._finish(ExecutionStatus.FAILED)
+        not_run = [n for n in missing if n != name]
+        error = StepFailedError(
+            f"step {name!r} of pipeline run {self.run.name!r} failed: {outcome.error} "
+            f"(traceback in the step run's `error`; steps not run: {', '.join(not_run) or 'none'})"
+        )
+        self._pipeline_hook(error)
+        raise error from outcome.exception
+

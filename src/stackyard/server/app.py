@@ -1,0 +1,121 @@
+"""The FastAPI application: generic resource routes, sessions, health and docs.
+
+`create_app(store_url)` builds a server for one metadata store. Deployments run
+it through `python -m stackyard.server` (see `runner`), whose workers build the
+app from `STACKYARD_SERVER_*` environment variables with `app_from_env`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from stackyard.models.spec import all_specs
+from stackyard.server import errors
+from stackyard.server.auth import Authenticator, LoginLimiter
+from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
+from stackyard.server.gate import PUBLIC_PATHS, Gate
+from stackyard.server.login import session_router
+from stackyard.server.routes import resource_router
+from stackyard.server.tokens import DEFAULT_TTL, server_secret
+from stackyard.store.sql.store import SqlStore
+
+ENV_PREFIX = "STACKYARD_SERVER_"
+
+# Declared in the OpenAPI document so /docs can "Authorize" through the password form;
+# the gate does the checking (a per-route dependency would cost every request).
+_SECURITY_SCHEME = {
+    "type": "oauth2",
+    "flows": {"password": {"tokenUrl": "/api/v1/login", "scopes": {}}},
+}
+
+
+def create_app(
+    store_url: str,
+    *,
+    secret: bytes | None = None,
+    token_ttl: int = DEFAULT_TTL,
+    max_body: int = DEFAULT_MAX_BODY,
+    login_limit: int = 10,
+    seed_user: str | None = None,
+) -> FastAPI:
+    """A server for the store at `store_url`; pending migrations are applied first.
+
+    `seed_user=None` (the default) never creates a passwordless user: the first
+    admin comes from `python -m stackyard.server --admin-user` or `POST /api/v1/setup`.
+    """
+    from stackyard import __version__
+
+    store = SqlStore(store_url, seed_user=seed_user)
+    auth = Authenticator(
+        store, secret or server_secret(), token_ttl, LoginLimiter(limit=login_limit)
+    )
+    ctx = ServerContext(store, auth, max_body)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="stackyard",
+        version=__version__,
+        description="The stackyard metadata store over HTTP. Log in with POST /api/v1/login.",
+        docs_url="/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.context = ctx
+    errors.install(app)
+
+    @app.get("/health", tags=["server"], summary="Liveness: answers without a token")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/v1/info", tags=["server"], summary="Version, store")
+    def info() -> dict[str, Any]:
+        details = store.info()
+        return {
+            "version": __version__,
+            "store_type": details["type"],
+            "dialect": details["dialect"],
+            "token_ttl": token_ttl,
+        }
+
+    app.include_router(session_router(ctx))
+    for spec in all_specs():
+        app.include_router(resource_router(spec, ctx))
+
+    app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build_openapi()
+        schema.setdefault("components", {})["securitySchemes"] = {"bearer": _SECURITY_SCHEME}
+        for path, operations in schema["paths"].items():
+            if path not in PUBLIC_PATHS:
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app a uvicorn worker builds (factory=True), configured by environment variables."""
+    url = os.environ.get(ENV_PREFIX + "STORE_URL")
+    if not url:
+        raise RuntimeError(f"{ENV_PREFIX}STORE_URL is not set")
+    return create_app(
+        url,
+        token_ttl=int(os.environ.get(ENV_PREFIX + "TOKEN_TTL", DEFAULT_TTL)),
+        max_body=int(os.environ.get(ENV_PREFIX + "MAX_BODY", DEFAULT_MAX_BODY)),
+    )

@@ -1,0 +1,112 @@
+"""The live stack: component objects built from a stored stack and its flavors.
+
+A `StackResponse` only names components; running a pipeline needs objects that
+do things (an orchestrator that runs steps, an artifact store that hands out
+URIs). `Stack.from_model` builds them from each component's flavor class,
+validating the stored configuration on the way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from stackyard.exceptions import EntityNotFoundError, InputError
+from stackyard.models.enums import StackComponentType
+from stackyard.stack.flavor import Flavor, StackComponent
+
+if TYPE_CHECKING:
+    from stackyard.artifact_stores.base import BaseArtifactStore
+    from stackyard.models.stacks import StackComponentResponse, StackResponse
+    from stackyard.orchestrators.base import BaseOrchestrator
+
+
+def _flavor_class(source: str, component: StackComponentResponse) -> type[Flavor]:
+    from stackyard.utils.source import load_source
+
+    try:
+        flavor = load_source(source)
+    except ImportError as exc:
+        raise InputError(
+            f"cannot load flavor {component.flavor!r} of {component.type.value} "
+            f"{component.name!r} from {source!r}: {exc}"
+        ) from None
+    if not (isinstance(flavor, type) and issubclass(flavor, Flavor)):
+        raise InputError(f"{source!r} (flavor of {component.name!r}) is not a Flavor class")
+    return flavor
+
+
+class Stack:
+    """One object per component type, configured and ready to use."""
+
+    def __init__(
+        self, model: StackResponse, components: dict[StackComponentType, StackComponent]
+    ) -> None:
+        self.model = model
+        self.components = components
+
+    @property
+    def id(self) -> UUID:
+        return self.model.id
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @classmethod
+    def from_model(cls, model: StackResponse) -> Stack:
+        """Build every component of `model` from its flavor (two store queries in all)."""
+        components = {t: group[0] for t, group in model.components.items() if group}
+        names = sorted({c.flavor for c in components.values()})
+        flavors = (
+            {(f.name, f.type): f for f in model.store.list("flavor", name=names, size=1000)}
+            if names
+            else {}
+        )
+        built: dict[StackComponentType, StackComponent] = {}
+        for ctype, component in components.items():
+            record = flavors.get((component.flavor, ctype))
+            if record is None:
+                raise EntityNotFoundError(
+                    f"{ctype.value} {component.name!r} of stack {model.name!r} uses flavor "
+                    f"{component.flavor!r}, which is not registered for {ctype.value}"
+                )
+            flavor = _flavor_class(record.source, component)
+            built[ctype] = flavor.implementation_class(
+                name=component.name,
+                id=component.id,
+                config=flavor.validate_config(component.configuration),
+                flavor=component.flavor,
+            )
+        return cls(model, built)
+
+    def _component(self, ctype: StackComponentType) -> StackComponent:
+        try:
+            return self.components[ctype]
+        except KeyError:
+            raise EntityNotFoundError(
+                f"stack {self.name!r} has no {ctype.value}; it has: "
+                + (", ".join(t.value for t in self.components) or "no components")
+            ) from None
+
+    @property
+    def orchestrator(self) -> BaseOrchestrator:
+        from stackyard.orchestrators.base import BaseOrchestrator
+
+        component = self._component(StackComponentType.ORCHESTRATOR)
+        if not isinstance(component, BaseOrchestrator):
+            raise InputError(f"orchestrator {component.name!r} is not a BaseOrchestrator")
+        return component
+
+    @property
+    def artifact_store(self) -> BaseArtifactStore:
+        from stackyard.artifact_stores.base import BaseArtifactStore
+
+        component = self._component(StackComponentType.ARTIFACT_STORE)
+        if not isinstance(component, BaseArtifactStore):
+            raise InputError(f"artifact store {component.name!r} is not a BaseArtifactStore")
+        return component
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{t.value}={c.name!r}" for t, c in self.components.items())
+        return f"Stack({self.name!r}: {parts})"

@@ -1,0 +1,274 @@
+"""The metadata store over HTTP: the same `Store` contract, served by a stackyard server.
+
+One `httpx.Client` keeps connections alive across calls. Idempotent calls
+(GET, PUT, DELETE) are retried on connection errors; a POST only when the
+connection could not be made at all (so nothing was sent). Error bodies
+`{"error": name, "detail": message}` become the very exception classes the SQL
+store raises (`stackyard.exceptions.error_class`). Responses are validated into
+the resource's response model and bound to this store, so relationships load
+lazily over HTTP too.
+
+The access token comes from the global config (`stackyard login` writes it);
+a login by API key is renewed with the key when the token expires.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import typing
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pydantic import BaseModel, SecretBytes, SecretStr
+from pydantic_core import to_jsonable_python
+
+from stackyard.exceptions import (
+    AuthenticationError,
+    InputError,
+    StackyardError,
+    StoreConnectionError,
+    error_class,
+)
+from stackyard.models.base import Page
+from stackyard.models.spec import ResourceSpec, spec_for
+from stackyard.models.users import APIKeyResponse, UserResponse
+from stackyard.store.base import DEFAULT_PAGE_SIZE, Store
+
+if TYPE_CHECKING:
+    import httpx
+
+API = "/api/v1"
+RETRIES = 3
+IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
+
+
+def _reveal(value: Any) -> Any:
+    """Secret values travel in clear inside the request body (TLS protects them)."""
+    if isinstance(value, SecretStr | SecretBytes):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_reveal(v) for v in value]
+    return value
+
+
+def request_body(value: BaseModel | dict[str, Any]) -> Any:
+    """A request or update as JSON: only the fields that were set, secrets included."""
+    data = value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
+    return to_jsonable_python(_reveal(data))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def query_value(value: Any) -> str:
+    """A filter value as the server's query parser reads it; a list means one-of."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return "oneof:" + json.dumps([_scalar(v) for v in value])
+    return _scalar(value)
+
+
+@cache
+def _defaulted(spec: ResourceSpec) -> frozenset[str]:
+    """Fields that take no None but have a default: a null for them means "the default".
+
+    (A column the request did not fill is stored as NULL; the SQL store hands
+    that over as None without validating, the REST store validates.)
+    """
+    return frozenset(
+        name
+        for name, info in spec.response.model_fields.items()
+        if not info.is_required() and info.default is not None and not _nullable(info.annotation)
+    )
+
+
+def _nullable(annotation: Any) -> bool:
+    return annotation is None or type(None) in typing.get_args(annotation) or annotation is Any
+
+
+def _entity_id(value: UUID | str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise InputError(
+            f"invalid id {value!r}: expected a UUID such as 413cfb42-a52c-4bf1-a2fd-78af2f7f0101"
+        ) from None
+
+
+class RestStore(Store):
+    """A store that talks to a stackyard server at `url`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        if token is None and api_key is None:
+            token, api_key = _saved_login(self.url)
+        self._api_key = api_key
+        self._http = httpx.Client(
+            base_url=self.url,
+            timeout=timeout,
+            limits=httpx.Limits(max_keepalive_connections=16, keepalive_expiry=30),
+            headers={"User-Agent": "stackyard-rest-store"},
+        )
+        self._token = token
+        self._user: UserResponse | None = None
+
+    # -- transport ---------------------------------------------------------------------
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
+        if self._token is None and self._api_key is not None:
+            self._renew()
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        for attempt in range(RETRIES + 1):
+            try:
+                return self._http.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                retry = method in IDEMPOTENT or isinstance(exc, httpx.ConnectError)
+                if not retry or attempt == RETRIES:
+                    raise StoreConnectionError(
+                        f"cannot reach the stackyard server at {self.url}: {exc}"
+                    ) from exc
+                time.sleep(0.1 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        if response.status_code == 401 and self._api_key is not None:
+            self._renew()  # an expired token from a key: log in again once
+            response = self._send(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise error_from_response(response, self.url)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    def _renew(self) -> None:
+        response = self._http.post(f"{API}/login", json={"api_key": self._api_key})
+        if response.status_code >= 400:
+            raise error_from_response(response, self.url)
+        self._token = str(response.json()["access_token"])
+
+    def _model(self, spec: ResourceSpec, data: dict[str, Any]) -> Any:
+        defaults = _defaulted(spec)
+        model = spec.response.model_validate(
+            {k: v for k, v in data.items() if v is not None or k not in defaults}
+        )
+        model.bind(self)
+        return model
+
+    # -- the Store contract --------------------------------------------------------------
+    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any:
+        spec = spec_for(kind)
+        return self._model(
+            spec, self._call("POST", f"{API}/{spec.plural}", json=request_body(request))
+        )
+
+    def get(self, kind: str, entity_id: UUID) -> Any:
+        spec = spec_for(kind)
+        path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
+        return self._model(spec, self._call("GET", path))
+
+    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+        spec = spec_for(kind)
+        params = {k: query_value(v) for k, v in scope.items() if v is not None}
+        params["q"] = str(name_id_or_prefix)
+        return self._model(spec, self._call("GET", f"{API}/{spec.plural}/find", params=params))
+
+    def list(
+        self,
+        kind: str,
+        *,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = DEFAULT_PAGE_SIZE,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> Page[Any]:
+        spec = spec_for(kind)
+        params = {k: query_value(v) for k, v in filters.items() if v is not None}
+        params.update(page=str(page), size=str(size), logical_operator=logical_operator)
+        if sort_by is not None:
+            params["sort_by"] = sort_by
+        data = self._call("GET", f"{API}/{spec.plural}", params=params)
+        data["items"] = [self._model(spec, item) for item in data["items"]]
+        return Page(**data)
+
+    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
+        spec = spec_for(kind)
+        path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
+        return self._model(spec, self._call("PUT", path, json=request_body(update)))
+
+    def delete(self, kind: str, entity_id: UUID) -> None:
+        spec = spec_for(kind)
+        self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}")
+
+    def current_user(self) -> UserResponse:
+        if self._user is None:
+            self._user = UserResponse.model_validate(self._call("GET", f"{API}/current-user"))
+            self._user.bind(self)
+        return self._user
+
+    def info(self) -> dict[str, Any]:
+        from stackyard import __version__
+
+        server = self._call("GET", f"{API}/info")
+        return {"type": "rest", "url": self.url, "version": __version__, "server": server}
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- beyond the contract ---------------------------------------------------------------
+    def rotate_api_key(self, key_id: UUID | str) -> APIKeyResponse:
+        """A new secret for an API key (in `.key`, shown once); the old one stops at once."""
+        data = self._call("POST", f"{API}/api_keys/{_entity_id(key_id)}/rotate")
+        result: APIKeyResponse = self._model(spec_for("api_key"), data)
+        return result
+
+
+def error_from_response(response: httpx.Response, url: str) -> StackyardError:
+    """The exception an error response stands for, with the server's message."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        cls = error_class(body.get("error"), response.status_code)
+        detail = body["detail"]
+    else:  # not from a stackyard server (a proxy, say)
+        cls = error_class(None, response.status_code)
+        detail = f"HTTP {response.status_code} from {url}: {response.text[:200]}"
+    if issubclass(cls, AuthenticationError):
+        detail += f" (server {url}: run `stackyard login {url}`)"
+    return cls(detail)
+
+
+def _saved_login(url: str) -> tuple[str | None, str | None]:
+    """The token (and API key, if the login used one) saved for this server URL."""
+    from stackyard.config import GlobalConfig
+
+    server = GlobalConfig.load().data.get("server")
+    if not isinstance(server, dict) or str(server.get("url", "")).rstrip("/") != url:
+        return None, None
+    token, key = server.get("token"), server.get("api_key")
+    return (str(token) if token else None), (str(key) if key else None)

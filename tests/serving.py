@@ -1,0 +1,102 @@
+"""A real stackyard server for tests: uvicorn in a thread on a free loopback port.
+
+Shared by `tests/server/` and the REST backend of `tests/contract/` (imported
+as `serving`, like `support`).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from stackyard.server.context import ServerContext
+from stackyard.store.rest import RestStore
+
+SECRET = b"tests-only-server-secret"
+ADMIN = "admin"
+ADMIN_PASSWORD = "admin-password-1"
+
+
+@dataclass
+class Running:
+    """A started server: its URL and its (server-side) context."""
+
+    url: str
+    ctx: ServerContext
+    server: Any
+
+    def login(self, username: str, password: str) -> str:
+        response = httpx.post(
+            f"{self.url}/api/v1/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def rest(self, token: str) -> RestStore:
+        return RestStore(self.url, token=token)
+
+    def token_for(self, name: str) -> str:
+        """A token for an existing user, without a password (as `stackyard up` does)."""
+        user = self.ctx.store.find("user", name)
+        return self.ctx.auth.token_for(user.id)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(store_url: str, **options: Any) -> Iterator[Running]:
+    """Serve `create_app(store_url, **options)` until the block ends."""
+    import uvicorn
+
+    from stackyard.server.app import create_app
+    from stackyard.server.runner import NoDelayH11Protocol
+
+    options.setdefault("secret", SECRET)
+    app = create_app(store_url, **options)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, http=NoDelayH11Protocol, log_config=None, access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield Running(f"http://127.0.0.1:{port}", app.state.context, server)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+class ResettableRestStore(RestStore):
+    """A RestStore whose server's SQL store the contract suite can wipe between tests."""
+
+    def __init__(self, running: Running) -> None:
+        super().__init__(running.url, token=running.token_for("default"))
+        self.running = running
+
+    def reset_for_tests(self) -> None:
+        from support import wipe
+
+        wipe(self.running.ctx.store)
+        self._token = self.running.token_for("default")  # the new `default` has a new id
+        self._user = None
