@@ -22,6 +22,7 @@ from stackyard.store.rest import RestStore
 SECRET = b"tests-only-server-secret"
 ADMIN = "admin"
 ADMIN_PASSWORD = "admin-password-1"
+PASSWORD = "user-password-1"  # of the plain users alice and bob in tests/server
 
 
 @dataclass
@@ -46,6 +47,18 @@ class Running:
         """A token for an existing user, without a password (as `stackyard up` does)."""
         user = self.ctx.store.find("user", name)
         return self.ctx.auth.token_for(user.id)
+
+
+@dataclass
+class Users:
+    """Access tokens of the admin and two plain users."""
+
+    admin: str
+    alice: str
+    bob: str
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {getattr(self, who)}"}
 
 
 def free_port() -> int:

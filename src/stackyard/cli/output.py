@@ -13,13 +13,11 @@ import io
 import json
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-
-import click
 
 FORMATS = ("table", "json", "yaml", "csv")
 # Never rendered, whatever the format: secret values are printed only by `secret get`.
@@ -36,6 +34,8 @@ def jsonable(value: Any) -> Any:
         return jsonable(value.value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, UUID | Path):
         return str(value)
     if isinstance(value, Mapping):
@@ -69,6 +69,8 @@ def cell(value: Any) -> str:
         return str(value.value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, timedelta):
+        return format_duration(value.total_seconds())
     if isinstance(value, str):
         return " ".join(value.split()) if "\n" in value else value
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
@@ -78,22 +80,42 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def format_duration(seconds: float) -> str:
+    """`0.25s`, `4m05s`, `2h03m09s`: short and sortable by eye."""
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
 def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def _fit(widths: list[int], available: int) -> list[int]:
-    """Shrink the widest columns first until the row fits (never below a minimum)."""
-    if sum(widths) <= available:
-        return widths
-    low, high = MIN_COLUMN_WIDTH, max(widths)
-    while low < high:  # the largest cap at which everything still fits
+def _cap(widths: list[int], available: int) -> int:
+    """The largest cap such that the capped widths fit in `available`."""
+    low, high = MIN_COLUMN_WIDTH, max(widths, default=MIN_COLUMN_WIDTH)
+    while low < high:
         cap = (low + high + 1) // 2
         if sum(min(w, cap) for w in widths) <= available:
             low = cap
         else:
             high = cap - 1
-    return [min(w, low) for w in widths]
+    return low
+
+
+def _fit(widths: list[int], available: int, keep: int) -> list[int]:
+    """Shrink the widest columns until the row fits, sparing the first `keep`
+    columns (id and name) as long as the others can give way."""
+    if sum(widths) <= available:
+        return widths
+    kept, rest = widths[:keep], widths[keep:]
+    if rest and sum(kept) + MIN_COLUMN_WIDTH * len(rest) <= available:
+        cap = _cap(rest, available - sum(kept))
+        return kept + [min(w, cap) for w in rest]
+    cap = _cap(widths, available)
+    return [min(w, cap) for w in widths]
 
 
 def _clip(text: str, width: int) -> str:
@@ -101,14 +123,18 @@ def _clip(text: str, width: int) -> str:
 
 
 def table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int | None = None
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    width: int | None = None,
+    keep: int = 2,
 ) -> str:
-    """A plain-text table of `columns` (keys of each row), at most `width` wide."""
+    """A plain-text table of `columns` (keys of each row), at most `width` wide;
+    the first `keep` columns (id and name) are truncated last."""
     headers = [c.replace("_", " ").upper() for c in columns]
     body = [[cell(row.get(c)) for c in columns] for row in rows]
     natural = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
     available = (width or terminal_width()) - len(GAP) * (len(columns) - 1)
-    widths = _fit(natural, available)
+    widths = _fit(natural, available, keep)
     lines = [
         GAP.join(_clip(text, w).ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
         for line in (headers, *body)
@@ -166,4 +192,3 @@ def details(data: Mapping[str, Any]) -> str:
     rows = [{"field": k, "value": v} for k, v in data.items() if k not in HIDDEN_FIELDS]
     key_width = max((len(r["field"]) for r in rows), default=0)
     return "\n".join(f"{r['field'].ljust(key_width)}{GAP}{cell(r['value'])}" for r in rows)
-

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -171,15 +172,8 @@ def table_rows(client: Client, res: Resource, models: list[Any]) -> list[Row]:
     return rows
 
 
-def duration(start: Any, end: Any) -> str | None:
-    if start is None or end is None:
-        return None
-    seconds = (end - start).total_seconds()
-    if seconds < 60:
-        return f"{seconds:.2f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+def duration(start: datetime | None, end: datetime | None) -> timedelta | None:
+    return None if start is None or end is None else end - start
 
 
 # -- list ---------------------------------------------------------------------------------

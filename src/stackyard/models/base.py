@@ -100,7 +100,7 @@ T = TypeVar("T")
 class Page(BaseModel, Generic[T]):
     """One page of a list query; behaves like a list of its items."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     index: int
     max_size: int

@@ -1,16 +1,9 @@
 """Authoring and running pipelines: `@step`, `@pipeline`, step context, artifacts.
 
-    from stackyard import step, pipeline
-
-    @step
-    def load() -> list[int]:
-        return [1, 2, 3]
-
-    @pipeline
-    def my_pipeline():
-        load()
-
-    run = my_pipeline()  # a PipelineRunResponse
+A step is a function whose parameters are its inputs and whose return
+annotation names its outputs; a pipeline is a function calling steps. Calling
+the pipeline runs it on the active stack and returns the `PipelineRunResponse`
+(see `examples/quickstart.py`).
 """
 
 from stackyard.pipelines.artifacts import load_artifact, save_artifact

@@ -41,8 +41,9 @@ class ArtifactRef:
 
     @classmethod
     def of(cls, version: ArtifactVersionResponse) -> ArtifactRef:
-        return cls(version.id, version.uri, version.materializer, version.data_type,
-                   version.content_hash)
+        return cls(
+            version.id, version.uri, version.materializer, version.data_type, version.content_hash
+        )
 
     @property
     def identity(self) -> str:
@@ -117,7 +118,11 @@ def save_artifact(
 
     context = current_context()
     if context is not None:
-        store, root, producer = context.store, context.stack.artifact_store.path, context.step_run_id
+        store, root, producer = (
+            context.store,
+            context.stack.artifact_store.path,
+            context.step_run_id,
+        )
     else:
         from stackyard.client import Client
 

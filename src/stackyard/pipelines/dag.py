@@ -176,7 +176,9 @@ class Tracer:
         return self.invocations
 
 
-def trace(pipeline_name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Invocation]:
+def trace(
+    pipeline_name: str, func: Callable[..., Any], kwargs: dict[str, Any]
+) -> dict[str, Invocation]:
     """Call a pipeline function with its parameters and return the recorded invocations."""
     if current_tracer() is not None:
         raise InputError(

@@ -72,9 +72,11 @@ class StepOutcome:
 def _user_traceback(exc: BaseException) -> str:
     """The traceback without this module's frames, which only say "the step was called"."""
     tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals.get(
-        "__name__"
-    ) == __name__:
+    while (
+        tb is not None
+        and tb.tb_next is not None
+        and tb.tb_frame.f_globals.get("__name__") == __name__
+    ):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
@@ -131,7 +133,9 @@ def _save_outputs(
         version = store_value(
             store,
             values[spec.name],
-            name=spec.name if spec.custom_name else f"{task.pipeline_name}::{task.name}::{spec.name}",
+            name=spec.name
+            if spec.custom_name
+            else f"{task.pipeline_name}::{task.name}::{spec.name}",
             uri=context.output_uris[spec.name],
             data_type=spec.data_type,
             materializer=step.output_materializers.get(spec.name),

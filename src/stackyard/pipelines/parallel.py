@@ -36,7 +36,9 @@ def check_importable(invocations: dict[str, Invocation]) -> None:
         problem = None
         if "<locals>" in source:
             problem = "it is defined inside a function"
-        elif source.startswith("__main__.") and not getattr(sys.modules["__main__"], "__file__", None):
+        elif source.startswith("__main__.") and not getattr(
+            sys.modules["__main__"], "__file__", None
+        ):
             problem = "it is defined in an interactive session"
         else:
             try:

@@ -86,7 +86,10 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "run_name_template": template,
             "pipeline_configuration": compiled.run_config(),
             "step_configurations": {
-                inv.id: {**compiled.step_config(inv), "parameters": jsonable(inv.parameters, inv.id)}
+                inv.id: {
+                    **compiled.step_config(inv),
+                    "parameters": jsonable(inv.parameters, inv.id),
+                }
                 for inv in compiled.invocations.values()
             },
             "pipeline_spec": compiled.spec(),
@@ -267,4 +270,3 @@ class RunContext:
         )
         self._pipeline_hook(error)
         raise error from outcome.exception
-

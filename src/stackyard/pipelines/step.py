@@ -88,8 +88,12 @@ def _output(annotation: Any, default_name: str) -> OutputSpec:
     if typing.get_origin(annotation) is Annotated:
         annotation, *extras = typing.get_args(annotation)
         names = [e for e in extras if isinstance(e, str)]
-    return OutputSpec(names[0] if names else default_name, annotation, _classes(annotation),
-                      custom_name=bool(names))
+    return OutputSpec(
+        names[0] if names else default_name,
+        annotation,
+        _classes(annotation),
+        custom_name=bool(names),
+    )
 
 
 def parse_outputs(annotation: Any, step_name: str) -> list[OutputSpec]:

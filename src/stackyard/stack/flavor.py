@@ -8,6 +8,7 @@ registered with `Client.create_flavor(source="module.Class")`.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -42,8 +43,9 @@ class Flavor:
 
     name: ClassVar[str]
     type: ClassVar[StackComponentType]
-    config_class: ClassVar[type[StackComponentConfig]] = StackComponentConfig
-    implementation_class: ClassVar[type[StackComponent]] = StackComponent
+    # `type` is a class attribute here, so the builtin is spelled `builtins.type`
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = StackComponentConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = StackComponent
     integration: ClassVar[str] = "builtin"
 
     @classmethod
@@ -82,45 +84,4 @@ class Flavor:
         if not issubclass(cls.implementation_class, StackComponent):
             raise InputError(
                 f"flavor class {cls.source()}: implementation_class must subclass StackComponent"
-            )
-
-
-def schema_validate(schema: dict[str, Any], configuration: dict[str, Any], what: str) -> None:
-    """Check a configuration against a stored JSON schema (for flavors not importable here).
-
-    Covers what flavor config models produce: known keys, required keys and
-    basic JSON types, so a typo or a missing field is caught at registration.
-    """
-    properties: dict[str, Any] = schema.get("properties", {})
-    unknown = [k for k in configuration if k not in properties]
-    if unknown:
-        raise InputError(
-            f"unknown configuration key(s) {', '.join(map(repr, unknown))} for {what}; "
-            f"accepted: {', '.join(properties) or 'none'}"
-        )
-    missing = [k for k in schema.get("required", []) if k not in configuration]
-    if missing:
-        raise InputError(f"missing configuration key(s) {', '.join(missing)} for {what}")
-    types = {
-        "string": str,
-        "integer": int,
-        "number": (int, float),
-        "boolean": bool,
-        "array": list,
-        "object": dict,
-    }
-    for key, value in configuration.items():
-        expected = properties.get(key, {})
-        options = [expected] + expected.get("anyOf", [])
-        names = [o.get("type") for o in options if o.get("type")]
-        if not names or (value is None and "null" in names):
-            continue
-        if not any(
-            n in types
-            and isinstance(value, types[n])
-            and not (n in ("integer", "number") and isinstance(value, bool))
-            for n in names
-        ):
-            raise InputError(
-                f"configuration key {key!r} for {what} must be {' or '.join(names)}, got {value!r}"
             )

@@ -8,7 +8,7 @@ validating the stored configuration on the way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from stackyard.exceptions import EntityNotFoundError, InputError
@@ -72,7 +72,9 @@ class Stack:
                     f"{component.flavor!r}, which is not registered for {ctype.value}"
                 )
             flavor = _flavor_class(record.source, component)
-            built[ctype] = flavor.implementation_class(
+            # `Flavor.type` shadows the builtin in its class body, which confuses mypy here
+            implementation = cast("type[StackComponent]", flavor.implementation_class)
+            built[ctype] = implementation(
                 name=component.name,
                 id=component.id,
                 config=flavor.validate_config(component.configuration),

@@ -14,7 +14,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,10 +168,8 @@ class Database:
                 conn.rollback()
             self._pool.put(conn)
         except Exception:
-            try:
+            with suppress(Exception):
                 conn.close()
-            except Exception:
-                pass
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Transaction]:

@@ -109,7 +109,7 @@ def parse_filter(spec: ResourceSpec, field: str, raw: Any) -> list[Condition]:
         )
     op, value = split_operator(raw)
     column = spec.columns.get(field)
-    kind = column.kind if column is not None else "str"
+    kind: str = column.kind if column is not None else "str"
     if field in spec.relations or field in spec.extra_filters:
         kind = "str" if field in spec.relations else _extra_kind(field)
     allowed = OPERATORS_BY_KIND.get(kind, ("equals",))
@@ -125,7 +125,8 @@ def parse_filter(spec: ResourceSpec, field: str, raw: Any) -> list[Condition]:
                 value = None
             if not isinstance(value, list):
                 raise InputError(
-                    f'oneof filter on {field!r} needs a JSON list, e.g. oneof:["a","b"]; got {raw!r}'
+                    f"oneof filter on {field!r} needs a JSON list, "
+                    f'e.g. oneof:["a","b"]; got {raw!r}'
                 )
         return [Condition(field, op, [coerce(field, kind, v) for v in value])]
     if op == "startswith" and kind == "uuid":

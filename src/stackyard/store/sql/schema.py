@@ -7,17 +7,19 @@ required parent cascades, an optional one is set to NULL.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
 from stackyard.models.spec import Column, ResourceSpec, all_specs, spec_for
 
-MYSQL_TABLE_ARGS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+MYSQL_TABLE_ARGS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
-def _type(column: Column) -> sa.types.TypeEngine[object]:
+def _type(column: Column) -> sa.types.TypeEngine[Any]:
     long_text = sa.Text().with_variant(mysql.LONGTEXT(), "mysql")
-    kinds: dict[str, sa.types.TypeEngine[object]] = {
+    kinds: dict[str, sa.types.TypeEngine[Any]] = {
         "uuid": sa.String(36).with_variant(postgresql.VARCHAR(36, collation="C"), "postgresql"),
         "str": sa.String(255).with_variant(postgresql.VARCHAR(255, collation="C"), "postgresql"),
         "text": long_text,
@@ -31,9 +33,9 @@ def _type(column: Column) -> sa.types.TypeEngine[object]:
 
 
 def _table(metadata: sa.MetaData, spec: ResourceSpec) -> sa.Table:
-    columns: list[sa.SchemaItem] = []
+    columns: list[sa.schema.SchemaItem] = []
     for col in spec.columns.values():
-        args: list[sa.SchemaItem] = []
+        args: list[sa.schema.SchemaItem] = []
         rel = col.name[:-3] if col.name.endswith("_id") else None
         if rel in spec.relations and rel not in spec.soft_relations:
             target = spec_for(spec.relations[rel])

@@ -5,7 +5,7 @@ every resource, driven by its `ResourceSpec`, with its own rules in hooks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -326,7 +326,7 @@ class SqlStore(Store):
                 [*params, size, (page - 1) * size],
             )
             items = self._build(spec, tx, [self._decode(spec, r) for r in raw], single=False)
-        return Page(
+        return Page.model_construct(
             index=page,
             max_size=size,
             total=total,
@@ -384,6 +384,9 @@ class SqlStore(Store):
         actor = self.current_user() if spec.owned or spec.name == "user" else None
         for attempt in range(8):
             values: Row = {c: getattr(req, c) for c in spec.columns if c in type(req).model_fields}
+            for c, info in spec.response.model_fields.items():  # columns no request carries
+                if c in spec.columns and c not in values and not info.is_required():
+                    values[c] = info.get_default(call_default_factory=True)
             now = utcnow()
             values.update(id=uuid4(), created=now, updated=now)
             if spec.owned and values.get("user_id") is None and actor is not None:
@@ -475,7 +478,7 @@ class SqlStore(Store):
                 f"DELETE FROM {self.db.q(spec.table)} WHERE {self.db.q('id')} = ?", [str(row["id"])]
             )
 
-    def delete_attached(self, tx: Transaction, resource_type: str, ids: list[str]) -> None:
+    def delete_attached(self, tx: Transaction, resource_type: str, ids: Sequence[str]) -> None:
         """Remove tags and metadata attached to entities (they have no foreign key)."""
         if not ids:
             return

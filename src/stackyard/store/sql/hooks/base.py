@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -52,5 +52,5 @@ def ids_of(rows: list[Row]) -> list[str]:
     return [str(r["id"]) for r in rows]
 
 
-def placeholders(values: list[Any] | list[str] | list[UUID]) -> str:
+def placeholders(values: Sized) -> str:
     return ", ".join("?" * len(values))

@@ -118,7 +118,7 @@ class ConnectorHooks(Hooks):
     ) -> None:
         sealed = decrypt_values(row["secrets_encrypted"]) if row.get("secrets_encrypted") else {}
         current = {**row["configuration"], **sealed}
-        auth_method = changes.get("auth_method", row["auth_method"])
+        auth_method = str(changes.get("auth_method") or row["auth_method"])
         configuration = changes.get("configuration")
         if configuration is None:
             configuration = current

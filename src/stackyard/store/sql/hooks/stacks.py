@@ -8,11 +8,11 @@ from pydantic import BaseModel
 
 from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
 from stackyard.models.enums import StackComponentType
-from stackyard.stack.flavor import schema_validate
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.store import SqlStore
+from stackyard.utils.jsonschema import check_configuration
 
 REQUIRED = (StackComponentType.ORCHESTRATOR, StackComponentType.ARTIFACT_STORE)
 
@@ -117,7 +117,7 @@ class ComponentHooks(Hooks):
             raise EntityNotFoundError(
                 f"no {ctype} flavor named {flavor!r}; available: {', '.join(names) or 'none'}"
             )
-        schema_validate(
+        check_configuration(
             store.db.decode("json", found[0]),
             configuration,
             f"{ctype} {name!r} (flavor {flavor!r})",

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Prepare `benchmarks/run.py --peer zenml`:
+#  - benchmarks/.peer-venv: its own virtual environment with a pinned ZenML release
+#    (server extras included, for the REST workload), so the peer never shares
+#    packages with stackyard;
+#  - matplotlib (benchmarks/requirements.txt) in stackyard's .venv, for the chart.
+# Re-running is cheap: an existing venv with the pinned release is kept.
+#
+#   bash benchmarks/peer-setup.sh            # ZENML_VERSION / PYTHON override the defaults
+set -euo pipefail
+
+ZENML_VERSION="${ZENML_VERSION:-0.98.0}"   # newest release that installs here (issue 7 measured 0.98)
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+venv="$here/.peer-venv"
+python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+
+if ! "$venv/bin/python" -c "import zenml, sys; sys.exit(zenml.__version__ != '$ZENML_VERSION')" 2>/dev/null; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q "zenml[server]==$ZENML_VERSION"
+fi
+"$root/.venv/bin/pip" install -q -r "$here/requirements.txt"
+
+# Analytics off for good in this venv's default config too (run.py also sets
+# ZENML_ANALYTICS_OPT_IN=false and a temporary ZENML_CONFIG_PATH per workload).
+echo "peer ready: $("$venv/bin/python" -c 'import zenml; print("zenml", zenml.__version__)') in $venv"

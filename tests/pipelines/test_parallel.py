@@ -1,0 +1,70 @@
+"""The local_parallel orchestrator: independent steps at once, in worker processes."""
+
+from __future__ import annotations
+
+import pytest
+from parallel_steps import explode, latest, nap, numbers, summed
+
+from stackyard import ExecutionStatus, pipeline, step
+from stackyard.client import Client
+from stackyard.exceptions import InputError, StepFailedError
+
+
+@pipeline
+def two_naps():
+    latest(nap(1.0), nap(1.0))
+
+
+def test_independent_steps_overlap(parallel_stack: str) -> None:
+    run = two_naps()
+    assert run.status == ExecutionStatus.COMPLETED
+    first, second, last = run.steps["nap"], run.steps["nap_2"], run.steps["latest"]
+    starts = [first.start_time, second.start_time]
+    ends = [first.end_time, second.end_time]
+    assert max(starts) < min(ends)  # both were running at the same moment
+    assert (max(ends) - min(starts)).total_seconds() < 1.8
+    assert last.start_time >= max(ends)  # the join waited for both
+    assert last.output.load() == max(first.output.load(), second.output.load())
+
+
+@pipeline
+def partly_broken():
+    explode()
+    nap(0.2)
+
+
+def test_a_failure_in_a_worker_fails_the_run(parallel_stack: str) -> None:
+    with pytest.raises(StepFailedError, match="step 'explode'.*ValueError: boom in a worker"):
+        partly_broken()
+    run = Client().list_pipeline_runs(pipeline_name="partly_broken")[0]
+    assert run.status == ExecutionStatus.FAILED
+    assert run.steps["explode"].status == ExecutionStatus.FAILED
+    assert 'raise ValueError("boom in a worker")' in run.steps["explode"].error
+
+
+@pipeline
+def summing(count: int = 4):
+    summed(numbers(count))
+
+
+def test_workers_record_outputs_logs_and_reuse_the_cache(parallel_stack: str) -> None:
+    first = summing()
+    assert first.steps["summed"].output.load() == 6
+    assert first.steps["summed"].logs == "summing in summed\n"
+    second = summing()
+    assert [s.status for s in second.steps.values()] == [ExecutionStatus.CACHED] * 2
+    assert second.steps["summed"].original_step_run_id == first.steps["summed"].id
+
+
+def test_steps_that_cannot_be_imported_are_refused(parallel_stack: str) -> None:
+    @step
+    def local_step() -> int:
+        return 1
+
+    @pipeline
+    def local():
+        local_step()
+
+    with pytest.raises(InputError, match="'local_step'.*cannot run in a worker.*inside a function"):
+        local()
+    assert Client().list_pipeline_runs(pipeline_name="local")[0].status == ExecutionStatus.FAILED
