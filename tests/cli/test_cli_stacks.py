@@ -112,7 +112,7 @@ def test_set_update_copy_delete(run_cli, client: Client) -> None:
     run_cli("orchestrator", "register", "fast", "--flavor", "local_parallel")
     _register(run_cli, "prod")
     assert "Active stack: 'prod'" in run_cli("stack", "set", "prod").stdout
-    assert client.active_stack_model.name == "prod"
+    assert Client().active_stack_model.name == "prod"  # a new Client reads the new config
 
     run_cli("stack", "update", "prod", "-o", "fast", "--name", "production", "-d", "live")
     updated = client.get_stack("production")
@@ -134,10 +134,7 @@ def test_delete_without_yes_needs_a_terminal(run_cli, client: Client, monkeypatc
     assert "--yes" in result.stderr
     assert client.get_stack("temp").name == "temp"  # nothing deleted
 
-    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
-    import stackyard.cli.base as base
-
-    monkeypatch.setattr(base.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("stackyard.cli.base.stdin_is_terminal", lambda: True)
     declined = run_cli("stack", "delete", "temp", input="n\n", code=1)
     assert "Aborted" in declined.stderr
     assert client.get_stack("temp")
@@ -155,4 +152,4 @@ def test_init_makes_a_project_with_its_own_active_stack(run_cli, client, tmp_pat
     assert status["project"] == str(project)
     assert status["active_stack"]["name"] == "local-only"
     monkeypatch.chdir(tmp_path)
-    assert client.active_stack_model.name == "default"  # global choice untouched
+    assert Client().active_stack_model.name == "default"  # global choice untouched

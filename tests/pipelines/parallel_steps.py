@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from stackyard import get_step_context, save_artifact, step
+from stackyard.client import Client
 
 
 @step(enable_cache=False)
@@ -35,6 +36,18 @@ def summed(values: list[int]) -> int:
     return sum(values)
 
 
+_start_line: Any = None
+
+
+def wait_at(barrier: Any) -> None:
+    """Pool initializer: workers start saving together, at `barrier`."""
+    global _start_line
+    _start_line = barrier
+
+
 def save_versions(name: str, count: int) -> list[str]:
     """Save `count` versions of artifact `name` from this process (for race tests)."""
+    Client().store  # connect (and check the schema) before the race starts
+    if _start_line is not None:
+        _start_line.wait(timeout=60)
     return [save_artifact(i, name).version for i in range(count)]

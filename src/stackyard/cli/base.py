@@ -69,6 +69,11 @@ COMPONENT_TYPE = ComponentTypeChoice()
 yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 
 
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a prompt (click's test runner swaps sys.stdin)."""
+    return sys.stdin.isatty()
+
+
 def confirm(question: str, yes: bool) -> None:
     """Ask before a destructive action; refuse when nobody can answer.
 
@@ -77,7 +82,7 @@ def confirm(question: str, yes: bool) -> None:
     """
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         raise click.UsageError(f"{question} Refusing without confirmation: pass --yes.")
     if not click.confirm(question, default=False):
         raise click.Abort()

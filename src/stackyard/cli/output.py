@@ -28,10 +28,10 @@ GAP = "  "
 
 def jsonable(value: Any) -> Any:
     """Plain JSON types for any value a response model holds."""
+    if isinstance(value, Enum):  # first: StrEnum members are also str
+        return jsonable(value.value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, Enum):
-        return jsonable(value.value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, timedelta):

@@ -4,12 +4,11 @@ and come out only through `secret get` (lists and describe show key names only).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
 
-from stackyard.cli.base import get_client, output_option, read_mapping
+from stackyard.cli.base import get_client, output_option, read_mapping, stdin_is_terminal
 from stackyard.cli.output import details, machine, record
 from stackyard.cli.resources import Resource, name_argument, resource_group
 
@@ -78,7 +77,7 @@ values_file_option = click.option(
 def create(ctx: click.Context, name: str, values_file: str | None, private: bool) -> None:
     values = collect_values(ctx.args, values_file)
     if not values:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():
             raise click.UsageError(
                 "no values: give them as --KEY=VALUE, with --values-file, or type them at a prompt"
             )

@@ -6,4 +6,6 @@ BUILTIN_FLAVORS: tuple[str, ...] = (
     "stackyard.orchestrators.local.LocalOrchestratorFlavor",
     "stackyard.orchestrators.local_parallel.LocalParallelOrchestratorFlavor",
     "stackyard.artifact_stores.local.LocalArtifactStoreFlavor",
+    "stackyard.image_builders.local_docker.LocalDockerImageBuilderFlavor",
+    "stackyard.container_registries.default.DefaultContainerRegistryFlavor",
 )

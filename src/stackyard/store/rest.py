@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import time
-import typing
 from datetime import date, datetime
 from enum import Enum
-from functools import cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -78,24 +76,6 @@ def query_value(value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return "oneof:" + json.dumps([_scalar(v) for v in value])
     return _scalar(value)
-
-
-@cache
-def _defaulted(spec: ResourceSpec) -> frozenset[str]:
-    """Fields that take no None but have a default: a null for them means "the default".
-
-    (A column the request did not fill is stored as NULL; the SQL store hands
-    that over as None without validating, the REST store validates.)
-    """
-    return frozenset(
-        name
-        for name, info in spec.response.model_fields.items()
-        if not info.is_required() and info.default is not None and not _nullable(info.annotation)
-    )
-
-
-def _nullable(annotation: Any) -> bool:
-    return annotation is None or type(None) in typing.get_args(annotation) or annotation is Any
 
 
 def _entity_id(value: UUID | str) -> UUID:
@@ -170,10 +150,7 @@ class RestStore(Store):
         self._token = str(response.json()["access_token"])
 
     def _model(self, spec: ResourceSpec, data: dict[str, Any]) -> Any:
-        defaults = _defaulted(spec)
-        model = spec.response.model_validate(
-            {k: v for k, v in data.items() if v is not None or k not in defaults}
-        )
+        model = spec.response.model_validate(data)
         model.bind(self)
         return model
 

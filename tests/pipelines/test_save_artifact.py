@@ -1,0 +1,57 @@
+"""save_artifact / load_artifact outside and inside steps, and version numbering races."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pytest
+from parallel_steps import save_versions, wait_at
+
+from stackyard import load_artifact, pipeline, save_artifact, step
+from stackyard.client import Client
+from stackyard.exceptions import EntityNotFoundError
+
+
+def test_save_and_load_outside_steps() -> None:
+    first = save_artifact({"rows": 10}, "dataset", tags=["raw"], metadata={"source": "test"})
+    second = save_artifact(np.ones(3), "dataset")
+    assert (first.version, second.version) == ("1", "2")
+    assert first.tags == ["raw"]
+    assert first.run_metadata == {"length": 1, "source": "test"}
+    assert first.producer_step_run_id is None
+    assert first.uri.startswith(Client().active_stack.artifact_store.path)
+    np.testing.assert_array_equal(load_artifact("dataset"), np.ones(3))
+    assert load_artifact("dataset", version=1) == {"rows": 10}
+    assert load_artifact(first.id) == {"rows": 10}
+    with pytest.raises(EntityNotFoundError, match="no version 7; latest is 2"):
+        load_artifact("dataset", version=7)
+
+
+@step(enable_cache=False)
+def snapshot_inside() -> int:
+    save_artifact([1, 2], "side_output")
+    return len(load_artifact("side_output"))
+
+
+@pipeline
+def saving():
+    snapshot_inside()
+
+
+def test_inside_a_step_the_step_is_the_producer() -> None:
+    run = saving()
+    version = Client().get_artifact_version("side_output")
+    assert version.producer_step_run_id == run.steps["snapshot_inside"].id
+    assert run.steps["snapshot_inside"].output.load() == 2
+
+
+def test_concurrent_saves_from_four_processes_number_without_gaps() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Pool(4, initializer=wait_at, initargs=(spawn.Barrier(4),)) as pool:
+        results = pool.starmap(save_versions, [("shared", 10)] * 4, chunksize=1)
+    numbers = sorted(int(v) for batch in results for v in batch)
+    assert numbers == list(range(1, 41))
+    stored = Client().list_artifact_versions(artifact="shared", size=100)
+    assert sorted(int(v.version) for v in stored) == list(range(1, 41))
+    assert len({v.uri for v in stored}) == 40
