@@ -81,8 +81,13 @@ def running_server(store_url: str, **options: Any) -> Iterator[Running]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, http=NoDelayH11Protocol, log_config=None, access_log=False, lifespan="on"
+    config = uvicorn.Config(  # plain asyncio: the loop where TCP_NODELAY needs our protocol
+        app,
+        http=NoDelayH11Protocol,
+        loop="asyncio",
+        log_config=None,
+        access_log=False,
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -129,4 +129,3 @@ def recorded_run(client: Client, tmp_path: Path) -> dict[str, Any]:
         )
     orphan = version("orphan", None)
     return {"pipeline": pipeline, "run": run, "steps": steps, "outputs": outputs, "orphan": orphan}
-

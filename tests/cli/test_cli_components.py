@@ -14,8 +14,15 @@ from stackyard.client import Client
 def test_register_with_config_pairs_and_describe(run_cli, tmp_path: Path) -> None:
     target = tmp_path / "store"
     out = run_cli(
-        "stack-component", "register", "shared", "--type", "artifact-store",
-        "--flavor", "local", "--config", f"path={target}",
+        "stack-component",
+        "register",
+        "shared",
+        "--type",
+        "artifact-store",
+        "--flavor",
+        "local",
+        "--config",
+        f"path={target}",
     ).stdout
     assert "Registered artifact_store 'shared'" in out
     data = json.loads(run_cli("artifact-store", "describe", "shared", "-o", "json").stdout)
@@ -59,8 +66,9 @@ def test_unknown_flavor_names_the_available_ones(run_cli) -> None:
 
 def test_update_merges_config_and_renames(run_cli, tmp_path: Path, client: Client) -> None:
     run_cli("artifact-store", "register", "s", "-f", "local", "--config", f"path={tmp_path}")
-    run_cli("artifact-store", "update", "s", "--config", f"path={tmp_path / 'new'}",
-            "--name", "renamed")
+    run_cli(
+        "artifact-store", "update", "s", "--config", f"path={tmp_path / 'new'}", "--name", "renamed"
+    )
     component = client.get_stack_component("renamed", "artifact_store")
     assert component.configuration == {"path": str(tmp_path / "new")}
 
@@ -76,7 +84,9 @@ def test_delete_component_in_use_is_refused(run_cli, client: Client) -> None:
     refused = run_cli("orchestrator", "delete", "default", "--yes", code=1)
     assert refused.stderr.startswith("Error: ") and "default" in refused.stderr
     run_cli("orchestrator", "register", "spare", "-f", "local")
-    assert "Deleted stack component 'spare'" in run_cli("orchestrator", "delete", "spare", "-y").stdout
+    assert (
+        "Deleted stack component 'spare'" in run_cli("orchestrator", "delete", "spare", "-y").stdout
+    )
     assert [c.name for c in client.list_stack_components(type="orchestrator")] == ["default"]
 
 

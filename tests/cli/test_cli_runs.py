@@ -30,8 +30,10 @@ def test_pipeline_list_and_runs_of_a_pipeline(run_cli, recorded_run) -> None:
 
 def test_run_filters_by_relation_name_and_time(run_cli, recorded_run) -> None:
     def names(*args: str) -> list[str]:
-        return [r["name"] for r in json.loads(run_cli("pipeline", "run", "list", "-o", "json",
-                                                     *args).stdout)]
+        return [
+            r["name"]
+            for r in json.loads(run_cli("pipeline", "run", "list", "-o", "json", *args).stdout)
+        ]
 
     assert names("--stack", "default", "--user", "default") == [RUN]
     assert names("--pipeline-name", "contains:rai") == [RUN]
@@ -70,10 +72,19 @@ def test_run_by_id_prefix_and_delete(run_cli, recorded_run, client: Client) -> N
 
 
 def test_step_list_and_describe(run_cli, recorded_run) -> None:
-    rows = list(csv.DictReader(io.StringIO(
-        run_cli("step", "list", "--run", "train-2026", "--sort-by", "start_time", "-o", "csv").stdout
-    )))
-    assert [(r["name"], r["status"]) for r in rows] == [("load", "completed"), ("total", "completed")]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                run_cli(
+                    "step", "list", "--run", "train-2026", "--sort-by", "start_time", "-o", "csv"
+                ).stdout
+            )
+        )
+    )
+    assert [(r["name"], r["status"]) for r in rows] == [
+        ("load", "completed"),
+        ("total", "completed"),
+    ]
     assert run_cli("step", "list", "--run", "nope", code=1).stderr.startswith("Error: ")
     step = json.loads(run_cli("step", "describe", "total", "--run", RUN, "-o", "json").stdout)
     assert step["input_ids"] == {"numbers": str(recorded_run["outputs"]["numbers"].id)}

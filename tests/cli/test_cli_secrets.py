@@ -19,8 +19,10 @@ def test_create_from_options_and_get(run_cli, client: Client) -> None:
     assert "Warning" in got.stderr and "s3cr3t" not in got.stderr
     assert "secret_key  s3cr3t" in run_cli("secret", "get", "aws").stdout
     assert run_cli("secret", "get", "aws", "--key", "secret_key").stdout == "s3cr3t\n"
-    assert "keys: access_key, secret_key" in run_cli("secret", "get", "aws", "--key", "x",
-                                                      code=2).stderr
+    assert (
+        "keys: access_key, secret_key"
+        in run_cli("secret", "get", "aws", "--key", "x", code=2).stderr
+    )
 
 
 def test_values_never_shown_outside_get(run_cli) -> None:
@@ -69,8 +71,7 @@ def test_update_and_delete(run_cli, client: Client) -> None:
     out = run_cli("secret", "update", "s", "--a=10", "--c=3", "--remove-key", "b").stdout
     assert "keys: a, c" in out
     assert client.get_secret("s").secret_values == {"a": "10", "c": "3"}
-    assert "no key(s) zzz" in run_cli("secret", "update", "s", "--remove-key", "zzz",
-                                      code=1).stderr
+    assert "no key(s) zzz" in run_cli("secret", "update", "s", "--remove-key", "zzz", code=1).stderr
     run_cli("secret", "update", "s", "--new-name", "t")
     assert yaml.safe_load(run_cli("secret", "list", "-o", "yaml").stdout)[0]["name"] == "t"
     run_cli("secret", "delete", "t", "--yes")

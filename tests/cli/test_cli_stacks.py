@@ -93,9 +93,10 @@ def test_describe_by_prefix_and_json(run_cli, client: Client) -> None:
     assert data["name"] == "production"
     assert {c["type"] for c in data["components"]} == {"orchestrator", "artifact_store"}
     stack_id = str(client.get_stack("production").id)
-    assert json.loads(run_cli("stack", "describe", stack_id[:8], "-o", "json").stdout)[
-        "id"
-    ] == stack_id
+    assert (
+        json.loads(run_cli("stack", "describe", stack_id[:8], "-o", "json").stdout)["id"]
+        == stack_id
+    )
 
 
 def test_unknown_and_ambiguous_names(run_cli) -> None:
@@ -138,18 +139,3 @@ def test_delete_without_yes_needs_a_terminal(run_cli, client: Client, monkeypatc
     declined = run_cli("stack", "delete", "temp", input="n\n", code=1)
     assert "Aborted" in declined.stderr
     assert client.get_stack("temp")
-
-
-def test_init_makes_a_project_with_its_own_active_stack(run_cli, client, tmp_path, monkeypatch):
-    project = tmp_path / "proj"
-    project.mkdir()
-    monkeypatch.chdir(project)
-    assert str(project) in run_cli("init").stdout
-    assert "already a stackyard project" in run_cli("init", code=1).stderr
-    _register(run_cli, "local-only", "--set")
-    assert "project" in run_cli("stack", "set", "local-only").stdout
-    status = json.loads(run_cli("status", "-o", "json").stdout)
-    assert status["project"] == str(project)
-    assert status["active_stack"]["name"] == "local-only"
-    monkeypatch.chdir(tmp_path)
-    assert Client().active_stack_model.name == "default"  # global choice untouched

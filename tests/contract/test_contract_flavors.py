@@ -10,17 +10,23 @@ from stackyard.exceptions import EntityExistsError, IllegalOperationError, Input
 
 def test_register_custom_flavor_and_use_its_schema(client: Client) -> None:
     flavor = client.create_flavor("custom_flavors.ClusterOrchestratorFlavor")
-    assert (flavor.name, flavor.type.value, flavor.is_custom) == ("my_cluster", "orchestrator", True)
+    assert (flavor.name, flavor.type.value, flavor.is_custom) == (
+        "my_cluster",
+        "orchestrator",
+        True,
+    )
     assert flavor.config_schema["required"] == ["endpoint"]
     assert client.list_flavors(is_custom=True).total == 1
     assert client.get_flavor("my_cluster").source == "custom_flavors.ClusterOrchestratorFlavor"
 
-    component = client.create_stack_component("c", "my_cluster", "orchestrator",
-                                              {"endpoint": "http://cluster:8265"})
+    component = client.create_stack_component(
+        "c", "my_cluster", "orchestrator", {"endpoint": "http://cluster:8265"}
+    )
     assert component.configuration == {"endpoint": "http://cluster:8265"}
     with pytest.raises(InputError, match="workers.*must be integer"):
-        client.create_stack_component("c2", "my_cluster", "orchestrator",
-                                      {"endpoint": "x", "workers": "four"})
+        client.create_stack_component(
+            "c2", "my_cluster", "orchestrator", {"endpoint": "x", "workers": "four"}
+        )
     with pytest.raises(IllegalOperationError, match="used by component"):
         client.delete_flavor("my_cluster")
     client.delete_stack_component("c", "orchestrator")

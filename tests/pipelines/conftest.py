@@ -53,9 +53,7 @@ def parallel_stack() -> str:
     from stackyard.client import Client
 
     client = Client()
-    client.create_stack_component(
-        "parallel", "local_parallel", "orchestrator", {"max_workers": 2}
-    )
+    client.create_stack_component("parallel", "local_parallel", "orchestrator", {"max_workers": 2})
     client.create_stack(
         "parallel", components={"orchestrator": "parallel", "artifact_store": "default"}
     )

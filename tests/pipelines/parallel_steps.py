@@ -47,7 +47,7 @@ def wait_at(barrier: Any) -> None:
 
 def save_versions(name: str, count: int) -> list[str]:
     """Save `count` versions of artifact `name` from this process (for race tests)."""
-    Client().store  # connect (and check the schema) before the race starts
+    assert Client().active_user  # connect (and check the schema) before the race starts
     if _start_line is not None:
         _start_line.wait(timeout=60)
     return [save_artifact(i, name).version for i in range(count)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -81,7 +82,7 @@ def test_retries_with_backoff_until_success() -> None:
     assert step_run.status == ExecutionStatus.COMPLETED
     assert step_run.attempts == 3
     assert step_run.output.load() == 3
-    waits = [b - a for a, b in zip(attempt_times, attempt_times[1:], strict=False)]
+    waits = [b - a for a, b in itertools.pairwise(attempt_times)]
     assert waits[0] >= 0.05 and waits[1] >= 0.15  # delay, then delay * backoff
     assert "Attempt 1 of 4 of step 'flaky' failed (ConnectionError" in step_run.logs
     assert "retrying in 0.15 s" in step_run.logs

@@ -253,3 +253,32 @@ def test_int_for_float_and_optional_annotations_are_accepted() -> None:
     assert isinstance(run.steps["widened"].output.load(), float)
     assert run.steps["optional"].output.load() == 1
     assert run.steps["optional_2"].output.load() is None
+
+
+def test_placeholders_misused_in_the_pipeline_function_are_explained() -> None:
+    @pipeline
+    def collects():
+        add([source_value(1), source_value(2)], 1)
+
+    @pipeline
+    def unpacks_single():
+        _first, _second = source_value(1)
+
+    @pipeline
+    def passes_whole_tuple():
+        add(split(4), 1)
+
+    @pipeline
+    def branches():
+        if source_value(1):
+            marker("never")
+
+    with pytest.raises(InputError, match="collection holding step outputs"):
+        collects()
+    with pytest.raises(TypeError, match="'source_value' has a single output"):
+        unpacks_single()
+    with pytest.raises(InputError, match="gets all 2 outputs of step 'split'; unpack them"):
+        passes_whole_tuple()
+    with pytest.raises(TypeError, match="has no value while the pipeline is being defined"):
+        branches()
+    assert Client().list_pipeline_runs().total == 0  # nothing was recorded

@@ -110,6 +110,7 @@ def test_yaml_mistakes_name_the_key_and_the_choices(tmp_path: Path) -> None:
 def test_unknown_run_name_placeholders_are_refused() -> None:
     with pytest.raises(InputError, match=r"unknown or malformed placeholder.*\{date\}, \{time\}"):
         configurable.with_options(run_name="run-{day}")()
+    assert Client().list_snapshots().total == 0  # refused before anything was recorded
 
 
 def test_a_schedule_is_recorded_instead_of_running() -> None:

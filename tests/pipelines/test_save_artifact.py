@@ -11,6 +11,7 @@ from parallel_steps import save_versions, wait_at
 from stackyard import load_artifact, pipeline, save_artifact, step
 from stackyard.client import Client
 from stackyard.exceptions import EntityNotFoundError
+from stackyard.models.artifacts import ArtifactVersionResponse
 
 
 def test_save_and_load_outside_steps() -> None:
@@ -44,6 +45,26 @@ def test_inside_a_step_the_step_is_the_producer() -> None:
     version = Client().get_artifact_version("side_output")
     assert version.producer_step_run_id == run.steps["snapshot_inside"].id
     assert run.steps["snapshot_inside"].output.load() == 2
+
+
+@step(enable_cache=False)
+def double(values: list[int]) -> list[int]:
+    return values * 2
+
+
+@pipeline
+def from_saved(values: ArtifactVersionResponse):
+    double(values)
+
+
+def test_a_saved_artifact_version_can_be_a_step_input() -> None:
+    version = save_artifact([1, 2], "prepared")
+    run = from_saved(version)
+    assert run.steps["double"].inputs["values"].id == version.id
+    assert run.steps["double"].output.load() == [1, 2, 1, 2]
+    assert run.snapshot.pipeline_spec["steps"]["double"]["external_inputs"] == {
+        "values": str(version.id)
+    }
 
 
 def test_concurrent_saves_from_four_processes_number_without_gaps() -> None:

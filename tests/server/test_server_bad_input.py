@@ -103,10 +103,11 @@ def test_secret_values_and_passwords_stay_out_of_errors_and_logs(
             headers=users.headers("admin"),
         ),
         http.post("/api/v1/login", json={"username": "alice", "password": PASSWORD_VALUE}),
-        http.post("/api/v1/login", json={"username": PASSWORD_VALUE, "password": 12}),
+        http.post("/api/v1/login", json={"username": PASSWORD_VALUE, "password": "wrong-pass"}),
+        http.post("/api/v1/login", json={"username": "alice", "password": {"p": PASSWORD_VALUE}}),
     ]
     assert bodies[0].status_code == 201
-    assert [b.status_code for b in bodies[1:]] == [409, 422, 422, 422, 422, 401, 422]
+    assert [b.status_code for b in bodies[1:]] == [409, 422, 422, 422, 422, 401, 401, 422]
     secret_id = bodies[0].json()["id"]
     update = http.put(
         f"/api/v1/secrets/{secret_id}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import ClassVar
 
 from stackyard.models.enums import StackComponentType
@@ -29,5 +30,5 @@ class BaseArtifactStore(StackComponent):
 
 class BaseArtifactStoreFlavor(Flavor):
     type: ClassVar[StackComponentType] = StackComponentType.ARTIFACT_STORE
-    config_class: ClassVar[type[StackComponentConfig]] = BaseArtifactStoreConfig
-    implementation_class: ClassVar[type[StackComponent]] = BaseArtifactStore
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = BaseArtifactStoreConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = BaseArtifactStore

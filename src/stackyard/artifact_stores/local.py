@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import ClassVar
 
 from stackyard.artifact_stores.base import (
@@ -18,5 +19,5 @@ class LocalArtifactStoreConfig(BaseArtifactStoreConfig):
 
 class LocalArtifactStoreFlavor(BaseArtifactStoreFlavor):
     name: ClassVar[str] = "local"
-    config_class: ClassVar[type[StackComponentConfig]] = LocalArtifactStoreConfig
-    implementation_class: ClassVar[type[StackComponent]] = BaseArtifactStore
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = LocalArtifactStoreConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = BaseArtifactStore

@@ -47,8 +47,10 @@ class ImageSpec:
                 + " && rm -rf /var/lib/apt/lists/*"
             ]
         if self.requirements or self.stackyard_requirement:
-            lines += ["COPY requirements.txt /tmp/requirements.txt",
-                      "RUN pip install --no-cache-dir -r /tmp/requirements.txt"]
+            lines += [
+                "COPY requirements.txt /tmp/requirements.txt",
+                "RUN pip install --no-cache-dir -r /tmp/requirements.txt",
+            ]
         for key, value in self.environment:
             lines.append(f"ENV {key}={json.dumps(value)}")
         if self.include_code:
@@ -82,7 +84,9 @@ def _requirements(settings: DockerSettings, root: Path | None) -> list[str]:
     if settings.replicate_local_python_environment:
         frozen = subprocess.run(
             [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if frozen.returncode != 0:
             raise InputError(f"pip freeze failed: {frozen.stderr.strip()}")
@@ -91,8 +95,13 @@ def _requirements(settings: DockerSettings, root: Path | None) -> list[str]:
     return sorted(line for line in cleaned if line and not line.startswith("#"))
 
 
-def image_spec(settings: DockerSettings, *, code_hash: str | None, code_root: Path | None,
-               stackyard_version: str) -> ImageSpec:
+def image_spec(
+    settings: DockerSettings,
+    *,
+    code_hash: str | None,
+    code_root: Path | None,
+    stackyard_version: str,
+) -> ImageSpec:
     """The image for one group of steps sharing the same settings."""
     python_version = local_python_version()
     include_code = code_hash is not None and settings.allow_including_files_in_images
@@ -104,6 +113,7 @@ def image_spec(settings: DockerSettings, *, code_hash: str | None, code_root: Pa
         environment=tuple(sorted(settings.environment.items())),
         include_code=include_code,
         code_hash=code_hash if include_code else None,
-        stackyard_requirement=(f"stackyard=={stackyard_version}"
-                               if settings.install_stackyard else None),
+        stackyard_requirement=(
+            f"stackyard=={stackyard_version}" if settings.install_stackyard else None
+        ),
     )

@@ -9,7 +9,8 @@ import click
 
 from stackyard.cli.base import confirm, get_client, yes_option
 from stackyard.cli.output import table
-from stackyard.cli.resources import Resource, Section, list_command, resource_group
+from stackyard.cli.resources import Resource, list_command, resource_group
+from stackyard.cli.views import Section
 
 if TYPE_CHECKING:
     from stackyard.client import Client

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from stackyard.cli.base import COMPONENT_TYPE, config_options, get_client, read_config
-from stackyard.cli.resources import Resource, Row, Section, name_argument, resource_group
+from stackyard.cli.resources import Resource, name_argument, resource_group
+from stackyard.cli.views import Row, Section
 
 if TYPE_CHECKING:
     from stackyard.client import Client

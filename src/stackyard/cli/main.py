@@ -12,9 +12,7 @@ Shell completion (bash; use zsh_source / fish_source for other shells):
 
 from __future__ import annotations
 
-import difflib
 import importlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -28,16 +26,26 @@ if TYPE_CHECKING:
 SERVER_HINT = "install the server extra: pip install 'stackyard[server]'"
 
 
-@dataclass(frozen=True)
 class Entry:
     """Where a command lives: `module:attribute` (relative to stackyard.cli unless
-    dotted from `stackyard.`); with `args`, the attribute is a factory called with them."""
+    dotted from `stackyard.`); with `args`, the attribute is a factory called with them.
+    `optional` commands come from an extra that may not be installed.
 
-    target: str
-    help: str
-    section: str
-    args: tuple[str, ...] = ()
-    optional: bool = False  # provided by an extra that may not be installed
+    A plain class: this module is on every invocation's path, dataclasses are not free.
+    """
+
+    __slots__ = ("args", "help", "optional", "section", "target")
+
+    def __init__(
+        self,
+        target: str,
+        help: str,
+        section: str,
+        args: tuple[str, ...] = (),
+        optional: bool = False,
+    ) -> None:
+        self.target, self.help, self.section = target, help, section
+        self.args, self.optional = args, optional
 
 
 PROJECT, STACKS, PIPELINES, ADMIN, SERVER = (
@@ -117,16 +125,16 @@ def load(name: str, entry: Entry) -> click.Command:
         if not entry.optional:
             raise
         return _unavailable(name, str(exc))
-    found = getattr(module, attr, None)
-    if found is None and entry.optional:  # the extra names its command differently
-        found = next(
-            (v for v in vars(module).values() if isinstance(v, click.Command) and v.name == name),
-            None,
-        )
-        if found is None:
-            return _unavailable(name, f"{module_name} has no command {name!r}")
-    command: click.Command = found(*entry.args) if entry.args else found
-    return command
+    if not entry.optional:
+        found: Any = getattr(module, attr)
+        command: click.Command = found(*entry.args) if entry.args else found
+        return command
+    # An extra's module may name its command objects differently: match by command name.
+    candidates = [getattr(module, attr, None), *vars(module).values()]
+    for candidate in candidates:
+        if isinstance(candidate, click.Command) and candidate.name == name:
+            return candidate
+    return _unavailable(name, f"{module_name} has no command {name!r}")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -161,6 +169,8 @@ class LazyGroup(click.Group):
         name = args[0] if args else ""
         known = name in self.entries or super().get_command(ctx, name) is not None
         if name and not known and not name.startswith("-") and not ctx.resilient_parsing:
+            import difflib
+
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint}")
@@ -187,8 +197,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe, e.g. `| head`, quietly)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise

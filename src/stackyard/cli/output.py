@@ -8,10 +8,8 @@ to the terminal width by truncating the widest cells.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -50,13 +48,14 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def public_fields(model_class: Any) -> list[str]:
+    """The fields of a response model that output may show."""
+    return [name for name in model_class.model_fields if name not in HIDDEN_FIELDS]
+
+
 def record(model: Any) -> dict[str, Any]:
     """Every public field of a response model, as plain JSON types."""
-    return {
-        name: jsonable(getattr(model, name, None))
-        for name in type(model).model_fields
-        if name not in HIDDEN_FIELDS
-    }
+    return {name: jsonable(getattr(model, name, None)) for name in public_fields(type(model))}
 
 
 def cell(value: Any) -> str:
@@ -90,6 +89,8 @@ def format_duration(seconds: float) -> str:
 
 
 def terminal_width() -> int:
+    import shutil  # only tables need it, and it drags in bz2 and lzma (~4 ms)
+
     return shutil.get_terminal_size((100, 24)).columns
 
 
@@ -152,9 +153,12 @@ def to_yaml(data: Any) -> str:
     return str(yaml.safe_dump(jsonable(data), sort_keys=True, allow_unicode=True)).rstrip("\n")
 
 
-def to_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    """One row per record; nested values as JSON text, None as an empty cell."""
-    fields: list[str] = []
+def to_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] = ()) -> str:
+    """One row per record; nested values as JSON text, None as an empty cell.
+    `fields` fixes the header, so even an empty result says what it would hold."""
+    import csv
+
+    fields = list(fields)
     for rec in records:
         fields += [k for k in rec if k not in fields]
     buffer = io.StringIO()
@@ -175,15 +179,15 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def machine(data: Any, fmt: str) -> str:
-    """JSON or YAML for any data; CSV for a list of records."""
+def machine(data: Any, fmt: str, fields: Sequence[str] = ()) -> str:
+    """JSON or YAML for any data; CSV for a list of records (header: `fields` first)."""
     if fmt == "json":
         return to_json(data)
     if fmt == "yaml":
         return to_yaml(data)
     if fmt == "csv":
         rows = data if isinstance(data, list) else [data]
-        return to_csv([jsonable(r) for r in rows])
+        return to_csv([jsonable(r) for r in rows], fields)
     raise ValueError(f"not a machine format: {fmt}")
 
 

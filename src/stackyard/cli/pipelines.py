@@ -8,16 +8,8 @@ from uuid import UUID
 import click
 
 from stackyard.cli.base import get_client, output_option
-from stackyard.cli.resources import (
-    Resource,
-    Row,
-    Section,
-    duration,
-    list_command,
-    name_argument,
-    resource_group,
-    show,
-)
+from stackyard.cli.resources import Resource, list_command, name_argument, resource_group
+from stackyard.cli.views import Row, Section, duration, show
 
 if TYPE_CHECKING:
     from stackyard.client import Client

@@ -5,14 +5,12 @@ resource's `ResourceSpec` declares (a value may carry an operator prefix such as
 `contains:` or `gte:`), plus `--sort-by`, `--page`, `--size` and `--output`.
 Resource modules add their own verbs (register, update, ...) to the group built
 here and plug in what really differs: extra table columns (`enrich`) and extra
-describe sections (`sections`).
+describe sections (`sections`); how results look is in `stackyard.cli.views`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -27,75 +25,49 @@ from stackyard.cli.base import (
     output_param,
     yes_option,
 )
-from stackyard.cli.output import details, machine, record, table
+from stackyard.cli.views import Row, Section, print_page, show
 
 if TYPE_CHECKING:
     from stackyard.client import Client
     from stackyard.models.spec import ResourceSpec
 
-Row = dict[str, Any]
 Enrich = Callable[["Client", list[Any], list[Row]], None]
-Sections = Callable[["Client", Any], dict[str, "Section"]]
-
-# Table columns per resource; `id` (shortened) always comes first. A column is a
-# field, a relation (shown by the related entity's name), `duration`, or a key an
-# `enrich` hook adds. Machine formats ignore this and carry every field.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "stack": ("name", "active", "components", "user", "created"),
-    "stack_component": ("name", "type", "flavor", "user", "created"),
-    "flavor": ("name", "type", "integration", "is_custom", "source"),
-    "service_connector": ("name", "connector_type", "auth_method", "resource_types", "expires_at"),
-    "pipeline": ("name", "description", "user", "created"),
-    "pipeline_run": ("name", "status", "pipeline", "stack", "start_time", "duration", "user"),
-    "run_step": ("name", "status", "start_time", "duration", "attempts", "cache_key"),
-    "artifact": ("name", "tags", "user", "created"),
-    "artifact_version": ("name", "version", "type", "data_type", "uri", "created"),
-    "run_template": ("name", "pipeline", "stack", "runnable", "created"),
-    "schedule": (
-        "name",
-        "pipeline",
-        "cron_expression",
-        "interval_second",
-        "active",
-        "next_run_time",
-    ),
-    "build": ("pipeline", "stack", "python_version", "is_local", "contains_code", "created"),
-    "code_repository": ("name", "source", "description", "user", "created"),
-    "user": ("name", "full_name", "email", "is_admin", "active", "created"),
-    "secret": ("name", "private", "keys", "user", "created"),
-}
+Sections = Callable[["Client", Any], dict[str, Section]]
 LIST_EPILOG = (
     "A filter value may carry an operator: equals:, notequals:, contains:, startswith:, "
     'endswith:, gt:, gte:, lt:, lte:, oneof:["a","b"]. Repeat a filter to match any of '
     "several values."
 )
-SHORT_ID = 8
 
 
-@dataclass(frozen=True)
-class Section:
-    """A titled table shown under a describe, and nested in its JSON/YAML."""
-
-    rows: list[Row]
-    columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Resource:
     """A resource as one CLI group sees it.
 
     `scope` holds filters the group implies (the component type of
     `stackyard orchestrator ...`) and `get_scope` the matching keyword for the
-    Client's get/delete methods.
+    Client's get/delete methods; `typed` says names are unique only per component
+    type, so get/delete may need `--type`; `renames` maps a filter to its option
+    name. (A plain class, not a dataclass: command modules load on every run.)
     """
 
-    kind: str
-    scope: dict[str, str] = field(default_factory=dict)
-    get_scope: dict[str, str] = field(default_factory=dict)
-    renames: dict[str, str] = field(default_factory=dict)
-    typed: bool = False  # get/delete take a component type (names are unique per type)
-    enrich: Enrich | None = None
-    sections: Sections | None = None
+    def __init__(
+        self,
+        kind: str,
+        *,
+        scope: dict[str, str] | None = None,
+        get_scope: dict[str, str] | None = None,
+        renames: dict[str, str] | None = None,
+        typed: bool = False,
+        enrich: Enrich | None = None,
+        sections: Sections | None = None,
+    ) -> None:
+        self.kind = kind
+        self.scope = scope or {}
+        self.get_scope = get_scope or {}
+        self.renames = renames or {}
+        self.typed = typed
+        self.enrich = enrich
+        self.sections = sections
 
     @cached_property
     def spec(self) -> ResourceSpec:
@@ -109,13 +81,9 @@ class Resource:
 
     @property
     def plural_label(self) -> str:
-        """ "stacks", or "orchestrator stack components" for a scoped group."""
+        """Plural for messages, with what the group implies: "orchestrator stack components"."""
         implied = " ".join(str(v).replace("_", " ") for v in self.scope.values())
         return f"{implied} {self.spec.plural.replace('_', ' ')}".strip()
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return ("id", *COLUMNS.get(self.kind, (self.spec.name_field or "created",)))
 
     @property
     def needs_type_option(self) -> bool:
@@ -134,46 +102,6 @@ class Resource:
     def display(self, model: Any) -> str:
         name = getattr(model, self.spec.name_field or "", None)
         return f"{name!r} ({model.id})" if name else str(model.id)
-
-
-# -- table rows ---------------------------------------------------------------------------
-def related_names(client: Client, kind: str, ids: set[UUID]) -> dict[UUID, str]:
-    """Names of the entities with these ids, in one query."""
-    from stackyard.models.spec import spec_for
-
-    spec = spec_for(kind)
-    if not ids or not spec.name_field:
-        return {i: str(i)[:SHORT_ID] for i in ids}
-    page = getattr(client, f"list_{spec.plural}")(id=[str(i) for i in ids], size=len(ids))
-    return {item.id: str(getattr(item, spec.name_field)) for item in page}
-
-
-def table_rows(client: Client, res: Resource, models: list[Any]) -> list[Row]:
-    """Rows for people: short ids, related names, durations, and what `enrich` adds."""
-    rows: list[Row] = [
-        {name: getattr(m, name, None) for name in type(m).model_fields} for m in models
-    ]
-    if not rows:
-        return rows
-    for row in rows:
-        row["id"] = str(row["id"])[:SHORT_ID]
-        if "start_time" in row and "end_time" in row:
-            row["duration"] = duration(row["start_time"], row["end_time"])
-    for column in res.columns:
-        target = res.spec.relations.get(column)
-        if target is None or column in rows[0]:
-            continue
-        ids = {r[f"{column}_id"] for r in rows if r.get(f"{column}_id")}
-        names = related_names(client, target, ids)
-        for row in rows:
-            row[column] = names.get(row.get(f"{column}_id"))  # type: ignore[arg-type]
-    if res.enrich is not None:
-        res.enrich(client, models, rows)
-    return rows
-
-
-def duration(start: datetime | None, end: datetime | None) -> timedelta | None:
-    return None if start is None or end is None else end - start
 
 
 # -- list ---------------------------------------------------------------------------------
@@ -318,26 +246,6 @@ def list_command(
     )
 
 
-def print_page(client: Client, res: Resource, page: Any, output: str) -> None:
-    """A page of models in the chosen format; tables say when more pages exist."""
-    models = list(page.items)
-    plural = res.plural_label
-    if output != "table":
-        click.echo(machine([record(m) for m in models], output))
-        if page.total_pages > 1:
-            click.echo(f"page {page.index} of {page.total_pages} ({page.total} {plural})", err=True)
-        return
-    if not models:
-        click.echo(f"No {plural} found.")
-        return
-    click.echo(table(table_rows(client, res, models), res.columns))
-    if page.total_pages > 1:
-        click.echo(
-            f"Page {page.index} of {page.total_pages} ({page.total} {plural}); "
-            "use --page to see more."
-        )
-
-
 # -- describe and delete ------------------------------------------------------------------
 def complete_names(res: Resource) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
     """Shell completion of names from the store; silent if the store can't answer."""
@@ -360,23 +268,6 @@ def complete_names(res: Resource) -> Callable[[click.Context, click.Parameter, s
 
 def name_argument(res: Resource, name: str = "name_id_or_prefix") -> Callable[[Any], Any]:
     return click.argument(name, metavar=name.upper(), shell_complete=complete_names(res))
-
-
-def show(client: Client, res: Resource, model: Any, output: str) -> None:
-    """One entity: its fields, then any sections (steps, components, ...)."""
-    sections = res.sections(client, model) if res.sections else {}
-    if output != "table":
-        data = record(model)
-        data.update({title: section.rows for title, section in sections.items()})
-        click.echo(machine(data, output))
-        return
-    click.echo(details({name: getattr(model, name) for name in type(model).model_fields}))
-    for title, section in sections.items():
-        click.echo(f"\n{title.replace('_', ' ').capitalize()}:")
-        if section.rows:
-            click.echo(table(section.rows, section.columns))
-        else:
-            click.echo("  (none)")
 
 
 def _with_type_option(res: Resource, command: click.Command) -> click.Command:

@@ -7,14 +7,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from stackyard.cli.base import get_client
-from stackyard.cli.resources import (
-    Resource,
-    Row,
-    Section,
-    name_argument,
-    related_names,
-    resource_group,
-)
+from stackyard.cli.resources import Resource, name_argument, resource_group
+from stackyard.cli.views import Row, Section, related_names
 
 if TYPE_CHECKING:
     from stackyard.client import Client
@@ -66,6 +60,7 @@ def _components(
 
 
 def component_options(func: Any) -> Any:
+    """`-o`, `-a` and `--component`, shared by register and update."""
     for option in reversed(
         (
             click.option("--orchestrator", "-o", help="Orchestrator (name, id or prefix)."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import ClassVar
 
 from pydantic import field_validator
@@ -31,5 +32,5 @@ class ContainerRegistry(StackComponent):
 class DefaultContainerRegistryFlavor(Flavor):
     name: ClassVar[str] = "default"
     type: ClassVar[StackComponentType] = StackComponentType.CONTAINER_REGISTRY
-    config_class: ClassVar[type[StackComponentConfig]] = ContainerRegistryConfig
-    implementation_class: ClassVar[type[StackComponent]] = ContainerRegistry
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = ContainerRegistryConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = ContainerRegistry

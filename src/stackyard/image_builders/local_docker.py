@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,8 +25,13 @@ def docker_unavailable_reason(docker_host: str | None = None) -> str | None:
         return "the docker command is not installed"
     env_args = ["-H", docker_host] if docker_host else []
     try:
-        probe = subprocess.run(["docker", *env_args, "info", "--format", "{{.ServerVersion}}"],
-                               capture_output=True, text=True, timeout=15, check=False)
+        probe = subprocess.run(
+            ["docker", *env_args, "info", "--format", "{{.ServerVersion}}"],
+            capture_output=True,
+            text=True,
+            timeout=15,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return "the Docker daemon did not answer within 15 s"
     if probe.returncode != 0:
@@ -41,8 +47,7 @@ class LocalDockerImageBuilder(StackComponent):
 
     def _docker(self, *args: str) -> subprocess.CompletedProcess[str]:
         host = ["-H", self.config.docker_host] if self.config.docker_host else []
-        return subprocess.run(["docker", *host, *args], capture_output=True, text=True,
-                              check=False)
+        return subprocess.run(["docker", *host, *args], capture_output=True, text=True, check=False)
 
     def build(self, context_dir: Path, tag: str, push: bool) -> str:
         """Build the image in `context_dir`, tag it, push it if asked; return the tag."""
@@ -55,12 +60,14 @@ class LocalDockerImageBuilder(StackComponent):
         if push:
             pushed = self._docker("push", tag)
             if pushed.returncode != 0:
-                raise IllegalOperationError(f"docker push of {tag} failed:\n{pushed.stderr[-2000:]}")
+                raise IllegalOperationError(
+                    f"docker push of {tag} failed:\n{pushed.stderr[-2000:]}"
+                )
         return tag
 
 
 class LocalDockerImageBuilderFlavor(Flavor):
     name: ClassVar[str] = "local_docker"
     type: ClassVar[StackComponentType] = StackComponentType.IMAGE_BUILDER
-    config_class: ClassVar[type[StackComponentConfig]] = LocalDockerImageBuilderConfig
-    implementation_class: ClassVar[type[StackComponent]] = LocalDockerImageBuilder
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = LocalDockerImageBuilderConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = LocalDockerImageBuilder

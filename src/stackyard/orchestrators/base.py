@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,4 +29,4 @@ class BaseOrchestrator(StackComponent):
 
 class BaseOrchestratorFlavor(Flavor):
     type: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
-    config_class: ClassVar[type[StackComponentConfig]] = BaseOrchestratorConfig
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = BaseOrchestratorConfig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, ClassVar
 
 from stackyard.orchestrators.base import BaseOrchestrator, BaseOrchestratorFlavor
@@ -22,4 +23,4 @@ class LocalOrchestrator(BaseOrchestrator):
 
 class LocalOrchestratorFlavor(BaseOrchestratorFlavor):
     name: ClassVar[str] = "local"
-    implementation_class: ClassVar[type[StackComponent]] = LocalOrchestrator
+    implementation_class: ClassVar[builtins.type[StackComponent]] = LocalOrchestrator

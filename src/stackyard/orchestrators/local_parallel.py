@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
@@ -32,5 +33,5 @@ class LocalParallelOrchestrator(BaseOrchestrator):
 
 class LocalParallelOrchestratorFlavor(BaseOrchestratorFlavor):
     name: ClassVar[str] = "local_parallel"
-    config_class: ClassVar[type[StackComponentConfig]] = LocalParallelOrchestratorConfig
-    implementation_class: ClassVar[type[StackComponent]] = LocalParallelOrchestrator
+    config_class: ClassVar[builtins.type[StackComponentConfig]] = LocalParallelOrchestratorConfig
+    implementation_class: ClassVar[builtins.type[StackComponent]] = LocalParallelOrchestrator

@@ -119,7 +119,7 @@ STEP_CONFIG_KEYS = ("parameters", "enable_cache", "settings")
 class StepFileConfig(BaseModel):
     """`steps: {name: {...}}` in a run configuration file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     parameters: dict[str, Any] = {}
     enable_cache: bool | None = None
@@ -129,7 +129,7 @@ class StepFileConfig(BaseModel):
 class RunFileConfig(BaseModel):
     """A YAML run configuration (`with_options(config_path="run.yaml")`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     run_name: str | None = None
     enable_cache: bool | None = None

@@ -115,10 +115,16 @@ class Tracer:
                 self._own(value, what)
                 artifacts[name] = (value.invocation_id, value.output_name)
                 upstream.append(value.invocation_id)
-            elif isinstance(value, tuple) and value and isinstance(value[0], StepOutput):
+            elif isinstance(value, tuple | list) and any(isinstance(v, StepOutput) for v in value):
+                producers = {v.invocation_id for v in value if isinstance(v, StepOutput)}
+                if isinstance(value, tuple) and len(producers) == 1:
+                    raise InputError(
+                        f"{what} gets all {len(value)} outputs of step {producers.pop()!r}; "
+                        "unpack them first (`a, b = step()`) and pass the one it needs"
+                    )
                 raise InputError(
-                    f"{what} gets all {len(value)} outputs of step {value[0].invocation_id!r}; "
-                    f"unpack them first: `a, b = {value[0].invocation_id}()`"
+                    f"{what} is a collection holding step outputs; pass each step output "
+                    "as an argument of its own (a step input is one artifact)"
                 )
             elif _is_artifact_version(value):
                 external[name] = value

@@ -20,7 +20,7 @@ from stackyard.models.base import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.artifacts import ArtifactRef, path_segment, store_value
 from stackyard.pipelines.context import StepContext, reset_context, set_context
-from stackyard.pipelines.logs import StepLogs, capture_logs
+from stackyard.pipelines.logs import capture_logs
 
 if TYPE_CHECKING:
     from stackyard.models.pipelines import StepRunResponse
@@ -66,6 +66,7 @@ class StepOutcome:
     status: ExecutionStatus
     outputs: dict[str, ArtifactRef] = field(default_factory=dict)
     error: str | None = None  # one line: "ValueError: bad input"
+    attempts: int = 1
     exception: BaseException | None = field(default=None, compare=False)
 
 
@@ -101,13 +102,13 @@ def _run_hook(hook: Hook | None, kind: str, step_name: str, exc: Exception | Non
         )
 
 
-def _call_with_retries(step: Step, task: StepTask, attempts_made: list[int]) -> Any:
+def _call_with_retries(step: Step, task: StepTask, outcome: StepOutcome) -> Any:
     """Load the inputs and call the step, retrying per its policy (inputs are reloaded,
     so an attempt that mutated them does not leak into the next)."""
     policy = step.retry
     allowed = 1 + (policy.max_retries if policy else 0)
     for attempt in range(1, allowed + 1):
-        attempts_made[0] = attempt
+        outcome.attempts = attempt
         try:
             kwargs = dict(task.parameters)
             kwargs.update({name: ref.load() for name, ref in task.inputs.items()})
@@ -130,12 +131,11 @@ def _save_outputs(
     values = step.split_outputs(result)
     refs: dict[str, ArtifactRef] = {}
     for spec in step.outputs:
+        default_name = f"{task.pipeline_name}::{task.name}::{spec.name}"
         version = store_value(
             store,
             values[spec.name],
-            name=spec.name
-            if spec.custom_name
-            else f"{task.pipeline_name}::{task.name}::{spec.name}",
+            name=spec.name if spec.custom_name else default_name,
             uri=context.output_uris[spec.name],
             data_type=spec.data_type,
             materializer=step.output_materializers.get(spec.name),
@@ -178,14 +178,12 @@ def execute_step(
         _stack=stack,
     )
     outcome = StepOutcome(step_run.id, ExecutionStatus.COMPLETED)
-    attempts = [1]
     error: str | None = None
     token = set_context(context)
-    logs: StepLogs | None = None
     try:
         with capture_logs() as logs:
             try:
-                result = _call_with_retries(step, task, attempts)
+                result = _call_with_retries(step, task, outcome)
                 outcome.outputs = _save_outputs(step, task, context, store, result)
             except Exception as exc:
                 error = _user_traceback(exc)
@@ -199,7 +197,7 @@ def execute_step(
         store.update(
             "run_step",
             step_run.id,
-            {"status": ExecutionStatus.STOPPED, "end_time": utcnow(), "attempts": attempts[0]},
+            {"status": ExecutionStatus.STOPPED, "end_time": utcnow(), "attempts": outcome.attempts},
         )
         raise
     finally:
@@ -212,8 +210,8 @@ def execute_step(
             "end_time": utcnow(),
             "outputs": {name: ref.id for name, ref in outcome.outputs.items()},
             "error": error,
-            "logs_uri": logs.save(task.logs_uri) if logs is not None else None,
-            "attempts": attempts[0],
+            "logs_uri": logs.save(task.logs_uri),
+            "attempts": outcome.attempts,
         },
     )
     return outcome

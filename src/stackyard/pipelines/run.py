@@ -13,6 +13,7 @@ import sys
 import traceback
 from datetime import datetime
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
 from stackyard.models.base import utcnow
@@ -24,7 +25,7 @@ from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 
 if TYPE_CHECKING:
     from stackyard.models.automation import ScheduleResponse
-    from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse
+    from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse, SnapshotResponse
     from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -60,35 +61,27 @@ def pipeline_record(store: Store, name: str) -> PipelineResponse:
     raise AssertionError("unreachable")
 
 
-def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse:
-    """Record and run a compiled pipeline on the active stack (or only schedule it)."""
-    from stackyard.client import Client
-    from stackyard.stack.stack import Stack
-
-    client = Client()
-    store = client.store
-    stack_model = client.active_stack_model
-    pipeline = pipeline_record(store, compiled.name)
-    now = utcnow()
-    schedule = None
-    if compiled.schedule is not None:
-        from stackyard.pipelines.schedule import create_schedule
-
-        default_name = render_run_name("{pipeline}-schedule-{date}-{time}", compiled.name, now)
-        schedule = create_schedule(store, compiled.schedule, pipeline.id, default_name)
-    template = compiled.run_name or DEFAULT_RUN_NAME
-    snapshot = store.create(
+def record_snapshot(
+    store: Store,
+    compiled: CompiledPipeline,
+    pipeline_id: UUID,
+    stack_id: UUID,
+    run_name_template: str,
+    schedule_id: UUID | None = None,
+) -> SnapshotResponse:
+    """Store the compiled pipeline and its configuration: enough to run it again."""
+    snapshot: SnapshotResponse = store.create(
         "snapshot",
         {
-            "pipeline_id": pipeline.id,
-            "stack_id": stack_model.id,
-            "schedule_id": schedule.id if schedule else None,
-            "run_name_template": template,
+            "pipeline_id": pipeline_id,
+            "stack_id": stack_id,
+            "schedule_id": schedule_id,
+            "run_name_template": run_name_template,
             "pipeline_configuration": compiled.run_config(),
             "step_configurations": {
                 inv.id: {
                     **compiled.step_config(inv),
-                    "parameters": jsonable(inv.parameters, inv.id),
+                    "parameters": jsonable(inv.parameters, f"parameters of step {inv.id!r}"),
                 }
                 for inv in compiled.invocations.values()
             },
@@ -96,13 +89,39 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "source": compiled.pipeline.source,
         },
     )
-    if schedule is not None:
+    return snapshot
+
+
+def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse:
+    """Record and run a compiled pipeline on the active stack (or only schedule it).
+
+    Everything that can be refused (run name, stack) is checked before anything
+    is recorded.
+    """
+    from stackyard.client import Client
+    from stackyard.stack.stack import Stack
+
+    client = Client()
+    store = client.store
+    stack_model = client.active_stack_model
+    now = utcnow()
+    template = compiled.run_name or DEFAULT_RUN_NAME
+    run_name = render_run_name(template, compiled.name, now)
+    if compiled.schedule is not None:
+        from stackyard.pipelines.schedule import create_schedule
+
+        pipeline = pipeline_record(store, compiled.name)
+        default_name = render_run_name("{pipeline}-schedule-{date}-{time}", compiled.name, now)
+        schedule = create_schedule(store, compiled.schedule, pipeline.id, default_name)
+        record_snapshot(store, compiled, pipeline.id, stack_model.id, template, schedule.id)
         return schedule
     stack = Stack.from_model(stack_model)
+    pipeline = pipeline_record(store, compiled.name)
+    snapshot = record_snapshot(store, compiled, pipeline.id, stack_model.id, template)
     run: PipelineRunResponse = store.create(
         "pipeline_run",
         {
-            "name": render_run_name(template, compiled.name, now),
+            "name": run_name,
             "status": ExecutionStatus.INITIALIZING,
             "start_time": now,
             "pipeline_id": pipeline.id,

@@ -10,6 +10,7 @@ is just the function, so steps stay easy to unit-test.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import types
@@ -120,10 +121,9 @@ def _return_annotation(func: Callable[..., Any]) -> Any:
     if not isinstance(raw, str):
         return raw
     namespace = dict(func.__globals__)
-    closure = func.__closure__ or ()
-    namespace.update(
-        {n: c.cell_contents for n, c in zip(func.__code__.co_freevars, closure, strict=False)}
-    )
+    for name, cell in zip(func.__code__.co_freevars, func.__closure__ or (), strict=False):
+        with contextlib.suppress(ValueError):  # a cell not yet assigned
+            namespace[name] = cell.cell_contents
     try:
         return eval(raw, namespace)  # the same evaluation typing.get_type_hints performs
     except Exception as exc:

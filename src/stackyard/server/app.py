@@ -19,8 +19,8 @@ from stackyard.server import errors
 from stackyard.server.auth import Authenticator, LoginLimiter
 from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
-from stackyard.server.login import session_router
-from stackyard.server.routes import resource_router
+from stackyard.server.login import add_session_routes
+from stackyard.server.routes import add_resource_routes
 from stackyard.server.tokens import DEFAULT_TTL, server_secret
 from stackyard.store.sql.store import SqlStore
 
@@ -87,9 +87,9 @@ def create_app(
             "token_ttl": token_ttl,
         }
 
-    app.include_router(session_router(ctx))
+    add_session_routes(app, ctx)
     for spec in all_specs():
-        app.include_router(resource_router(spec, ctx))
+        add_resource_routes(app, spec, ctx)
 
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi

@@ -9,15 +9,17 @@ account is active and the token's epoch is current, so revocation is immediate.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cache
 from uuid import UUID
 
 from stackyard.exceptions import AuthenticationError, RateLimitError
 from stackyard.models.users import UserResponse
-from stackyard.security import hash_api_key, verify_password
+from stackyard.security import hash_api_key, hash_password, verify_password
 from stackyard.server import accounts
 from stackyard.server.tokens import DEFAULT_TTL, Claims, issue, key_fingerprint, verify
 from stackyard.store.sql.store import SqlStore
@@ -25,6 +27,11 @@ from stackyard.store.sql.store import SqlStore
 logger = logging.getLogger("stackyard.server.auth")
 
 _BAD_LOGIN = "wrong user name or password"
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 @dataclass
@@ -82,10 +89,13 @@ class Authenticator:
         keys = (f"user:{name}", f"addr:{address}")
         self.limiter.check(*keys)
         row = accounts.user_by_name(self.store, name)
-        ok = row is not None and verify_password(password, row.get("password_hash"))
-        if not ok or row is None:
+        # an unknown name costs a hash check too, so timing does not tell who exists
+        stored = (row or {}).get("password_hash") or _dummy_hash()
+        if not verify_password(password, stored) or row is None or not row["password_hash"]:
             self.limiter.fail(*keys)
-            logger.warning("failed login for user %r from %s", name, address)
+            # a name that is no user may be a password typed in the wrong field: not logged
+            shown = repr(name) if row is not None else "(unknown user name)"
+            logger.warning("failed login for user %s from %s", shown, address)
             raise AuthenticationError(_BAD_LOGIN)
         if not row["active"]:
             raise AuthenticationError(f"user {name!r} is deactivated")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import FastAPI, Request
 from fastapi import Response as HTTPResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +40,9 @@ class TokenResponse(BaseModel):
     user: UserResponse | None = None
 
 
+SESSION: list[str | Enum] = ["session"]
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -65,12 +69,13 @@ async def _credentials(request: Request) -> Credentials:
     return credentials
 
 
-def session_router(ctx: ServerContext) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["session"])
+def add_session_routes(app: FastAPI, ctx: ServerContext) -> None:
+    """Login, setup, logout, current user and key rotation."""
     auth = ctx.auth
 
-    @router.post(
-        "/login",
+    @app.post(
+        "/api/v1/login",
+        tags=SESSION,
         response_model=TokenResponse,
         summary="Exchange a user name and password, or an API key, for an access token",
         openapi_extra={
@@ -97,8 +102,9 @@ def session_router(ctx: ServerContext) -> APIRouter:
             )
         return json_response(TokenResponse(access_token=token, expires_in=auth.ttl))
 
-    @router.post(
-        "/setup",
+    @app.post(
+        "/api/v1/setup",
+        tags=SESSION,
         response_model=TokenResponse,
         status_code=201,
         summary="Create the first admin of an empty server (works once)",
@@ -108,8 +114,9 @@ def session_router(ctx: ServerContext) -> APIRouter:
         token = auth.token_for(user.id)
         return json_response(TokenResponse(access_token=token, expires_in=auth.ttl, user=user), 201)
 
-    @router.post(
-        "/logout",
+    @app.post(
+        "/api/v1/logout",
+        tags=SESSION,
         status_code=204,
         summary="Revoke the caller's access tokens",
     )
@@ -119,12 +126,14 @@ def session_router(ctx: ServerContext) -> APIRouter:
         auth.logout(claims)
         return HTTPResponse(status_code=204)
 
-    @router.get("/current-user", response_model=UserResponse, summary="The caller")
+    @app.get(
+        "/api/v1/current-user", response_model=UserResponse, tags=SESSION, summary="The caller"
+    )
     def current_user(request: Request) -> HTTPResponse:
         return json_response(ctx.store_for(request).current_user())
 
-    @router.post(
-        "/api_keys/{key_id}/rotate",
+    @app.post(
+        "/api/v1/api_keys/{key_id}/rotate",
         response_model=APIKeyResponse,
         tags=["api_keys"],
         summary="Give an API key a new secret (shown once); the old one stops working",
@@ -137,5 +146,3 @@ def session_router(ctx: ServerContext) -> APIRouter:
         response: APIKeyResponse = store.get("api_key", key_id)
         response.key = key
         return json_response(response)
-
-    return router

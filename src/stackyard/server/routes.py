@@ -14,10 +14,11 @@ for the OpenAPI docs only.
 # No `from __future__ import annotations`: FastAPI reads each endpoint's body
 # type from its annotation, which here is a variable of the factory.
 
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi import Response as HTTPResponse
 from pydantic import BaseModel
 
@@ -73,9 +74,11 @@ def _filter_docs(spec: ResourceSpec) -> dict[str, Any]:
     }
 
 
-def resource_router(spec: ResourceSpec, ctx: ServerContext) -> APIRouter:
-    """The routes of one resource."""
-    router = APIRouter(prefix=f"/api/v1/{spec.plural}", tags=[spec.plural])
+def add_resource_routes(app: FastAPI, spec: ResourceSpec, ctx: ServerContext) -> None:
+    """The routes of one resource, added to the app itself (an included router per
+    resource would make every request walk the routers)."""
+    prefix = f"/api/v1/{spec.plural}"
+    tags: list[str | Enum] = [spec.plural]
     kind, label = spec.name, spec.name.replace("_", " ")
 
     def list_entities(
@@ -109,31 +112,35 @@ def resource_router(spec: ResourceSpec, ctx: ServerContext) -> APIRouter:
         ctx.store_for(request).delete(kind, entity_id)
         return HTTPResponse(status_code=204)
 
-    router.add_api_route(
-        "",
+    app.add_api_route(
+        prefix,
         list_entities,
+        tags=tags,
         methods=["GET"],
         response_model=Page[spec.response],  # type: ignore[name-defined]
         summary=f"List {spec.plural.replace('_', ' ')}",
         openapi_extra=_filter_docs(spec),
     )
-    router.add_api_route(
-        "/find",
+    app.add_api_route(
+        f"{prefix}/find",
         find_entity,
+        tags=tags,
         methods=["GET"],
         response_model=spec.response,
         summary=f"Find a {label} by id, name or prefix",
     )
-    router.add_api_route(
-        "/{entity_id}",
+    app.add_api_route(
+        f"{prefix}/{{entity_id}}",
         get_entity,
+        tags=tags,
         methods=["GET"],
         response_model=spec.response,
         summary=f"Get a {label}",
     )
-    router.add_api_route(
-        "/{entity_id}",
+    app.add_api_route(
+        f"{prefix}/{{entity_id}}",
         delete_entity,
+        tags=tags,
         methods=["DELETE"],
         status_code=204,
         summary=f"Delete a {label}",
@@ -144,9 +151,10 @@ def resource_router(spec: ResourceSpec, ctx: ServerContext) -> APIRouter:
         def create_entity(request: Request, body: request_model) -> HTTPResponse:  # type: ignore[valid-type]
             return json_response(ctx.store_for(request).create(kind, body), 201)
 
-        router.add_api_route(
-            "",
+        app.add_api_route(
+            prefix,
             create_entity,
+            tags=tags,
             methods=["POST"],
             status_code=201,
             response_model=spec.response,
@@ -162,11 +170,11 @@ def resource_router(spec: ResourceSpec, ctx: ServerContext) -> APIRouter:
         ) -> HTTPResponse:
             return json_response(ctx.store_for(request).update(kind, entity_id, body))
 
-        router.add_api_route(
-            "/{entity_id}",
+        app.add_api_route(
+            f"{prefix}/{{entity_id}}",
             update_entity,
+            tags=tags,
             methods=["PUT"],
             response_model=spec.response,
             summary=f"Update a {label}",
         )
-    return router

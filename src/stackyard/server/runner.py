@@ -5,7 +5,9 @@ explicit protocol number, so asyncio's own TCP_NODELAY setting (which checks
 `sock.proto == IPPROTO_TCP`) is skipped and Nagle's algorithm holds back the
 body written after the headers: ~40 ms per kept-alive request (uvicorn issue
 3149). Our protocol classes set TCP_NODELAY in `connection_made`, whatever
-socket they are handed, one worker or many.
+socket they are handed, one worker or many. With httptools and uvloop installed
+(the `server` extra) uvicorn uses its C parser and event loop: ~1.5x the
+requests/s of h11 on asyncio.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ validating the stored configuration on the way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from stackyard.exceptions import EntityNotFoundError, InputError
@@ -72,8 +73,7 @@ class Stack:
                     f"{component.flavor!r}, which is not registered for {ctype.value}"
                 )
             flavor = _flavor_class(record.source, component)
-            # `Flavor.type` shadows the builtin in its class body, which confuses mypy here
-            implementation = cast("type[StackComponent]", flavor.implementation_class)
+            implementation: Callable[..., StackComponent] = flavor.implementation_class
             built[ctype] = implementation(
                 name=component.name,
                 id=component.id,

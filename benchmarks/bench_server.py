@@ -1,0 +1,202 @@
+"""Throughput and latency of the REST server over a SQLite store of many runs.
+
+Builds a fresh store of N pipeline runs (bulk-inserted with `SqlStore.insert_row`
+in one transaction), starts `python -m stackyard.server --workers 2` on it, then
+measures:
+- the API.md seed query (stack_id + user_id, desc:start_time, size 10): median
+  of 20 calls through `RestStore`, and through `SqlStore` in-process to show
+  what HTTP adds;
+- a load test of `GET /api/v1/pipeline_runs/{id}` with 8 kept-alive connections:
+  `wrk -t2 -c8 -d10s` when wrk is installed, else a Python client with one
+  connection per thread. Prints requests/s and the 99th percentile latency.
+
+    python benchmarks/bench_server.py [--runs 100000] [--duration 10] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+if TYPE_CHECKING:
+    from stackyard.store.base import Store
+
+SECRET = "bench-server-secret"
+TARGET_RPS = 1000
+
+
+def build_store(url: str, runs: int) -> tuple[UUID, UUID, UUID]:
+    """A store with `runs` runs over 2 stacks and 2 users; returns (admin, stack, a run)."""
+    from stackyard.models.base import utcnow
+    from stackyard.models.spec import spec_for
+    from stackyard.server import accounts
+    from stackyard.store.sql.store import SqlStore
+
+    store = SqlStore(url, seed_user=None)
+    admin = accounts.create_first_admin(store, "admin", "bench-password")
+    store = store.as_user(admin)
+    other = store.create("user", {"name": "colleague"})
+    default = store.find("stack", "default")
+    components = {t.value: ids for t, ids in default.component_ids.items()}
+    second = store.create("stack", {"name": "second", "components": components})
+    pipeline = store.create("pipeline", {"name": "bench_pipeline"})
+    spec = spec_for("pipeline_run")
+    start = utcnow() - timedelta(days=365)
+    run_id = uuid4()
+    with store.db.transaction() as tx:
+        for i in range(runs):
+            at = start + timedelta(seconds=i * 17)
+            store.insert_row(
+                tx,
+                spec,
+                {
+                    "id": run_id if i == runs // 2 else uuid4(),
+                    "created": at,
+                    "updated": at,
+                    "user_id": admin.id if i % 4 else other.id,
+                    "name": f"bench_pipeline-{at:%Y_%m_%d-%H_%M_%S_%f}",
+                    "status": "completed",
+                    "start_time": at,
+                    "end_time": at + timedelta(seconds=3),
+                    "pipeline_id": pipeline.id,
+                    "stack_id": default.id if i % 3 else second.id,
+                    "config": {"parameters": {"i": i}},
+                },
+            )
+    store.close()
+    return admin.id, default.id, run_id
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stackyard.server", "--store-url", url, "--port", str(port),
+         "--workers", str(workers), "--no-access-log"],
+        env={**os.environ, "STACKYARD_SERVER_SECRET": SECRET},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the server did not start")
+
+
+def seed_query_ms(store: Store, user_id: UUID, stack_id: UUID) -> float:
+    """Median of 20 seed queries (after a warm-up) through any store."""
+    query = {"stack_id": stack_id, "user_id": user_id, "sort_by": "desc:start_time", "size": 10}
+    assert len(store.list("pipeline_run", **query)) == 10  # warm-up, and a sanity check
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        store.list("pipeline_run", **query)
+        times.append(time.perf_counter() - start)
+    store.close()
+    return statistics.median(times) * 1000
+
+
+def load_wrk(url: str, token: str, duration: int) -> tuple[float, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{duration}s", "--latency",
+         "-H", f"Authorization: Bearer {token}", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load_python(url: str, token: str, duration: int, connections: int = 8) -> tuple[float, float]:
+    """Fallback without wrk: one kept-alive connection per thread (slower than wrk)."""
+    host, port, path = re.match(r"http://([^:/]+):(\d+)(/.*)", url).groups()  # type: ignore[union-attr]
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    stop = time.monotonic() + duration
+
+    def worker(out: list[float]) -> None:
+        conn = http.client.HTTPConnection(host, int(port))
+        headers = {"Authorization": f"Bearer {token}"}
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            out.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=worker, args=(out,)) for out in latencies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = sorted(t for out in latencies for t in out)
+    return len(every) / duration, every[int(len(every) * 0.99)] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10, help="load test seconds")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        os.environ["STACKYARD_CONFIG_PATH"] = tmp
+        url = f"sqlite:///{Path(tmp) / 'store.db'}"
+        started = time.perf_counter()
+        user_id, stack_id, run_id = build_store(url, args.runs)
+        print(f"store: {args.runs:,} runs built in {time.perf_counter() - started:.1f} s")
+        from stackyard.server.tokens import issue
+
+        token = issue(SECRET.encode(), user_id, 0)
+        process, base = start_server(url, args.workers)
+        try:
+            from stackyard.store.rest import RestStore
+            from stackyard.store.sql.store import SqlStore
+
+            sql = seed_query_ms(SqlStore(url, seed_user=None), user_id, stack_id)
+            rest = seed_query_ms(RestStore(base, token=token), user_id, stack_id)
+            print(f"seed query, median of 20: {rest:.2f} ms over REST, {sql:.2f} ms in-process SQL")
+            target = f"{base}/api/v1/pipeline_runs/{run_id}"
+            tool = "wrk -t2 -c8" if shutil.which("wrk") else "python client, 8 connections"
+            runner = load_wrk if shutil.which("wrk") else load_python
+            rps, p99 = runner(target, token, args.duration)
+            verdict = "meets" if rps >= TARGET_RPS else "MISSES"
+            print(
+                f"GET one run by id, {args.workers} workers, {tool}, {args.duration} s: "
+                f"{rps:,.0f} req/s, p99 {p99:.1f} ms ({verdict} the {TARGET_RPS:,} req/s target)"
+            )
+        finally:
+            process.terminate()
+            process.wait(20)
+
+
+if __name__ == "__main__":
+    main()

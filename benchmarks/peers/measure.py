@@ -1,0 +1,458 @@
+"""Measuring helpers shared by every side's driver and by `benchmarks/run.py`.
+
+Standard library only: the same file runs inside stackyard's venv and inside
+each peer's own venv, so both sides are timed by identical code.
+
+A driver is `python <side>_driver.py WORKLOAD [options]`. It prints one JSON
+object per finished case on stdout (a *row*), as soon as the case is done, so
+that a workload killed by the runner's timeout still reports what it finished.
+Whatever the measured library prints goes to stderr instead (see `claim_stdout`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+Row = dict[str, Any]
+BENCH_DIR = Path(__file__).resolve().parent.parent
+CACHE = BENCH_DIR / ".cache"
+
+
+@dataclass
+class Options:
+    """What the runner asks a driver for; one workload (and size/backend) per process."""
+
+    workload: str
+    repeat: int
+    size: int
+    lengths: list[int]
+    backend: str
+    processes: int
+    per_process: int
+    postgres: str
+    scratch: Path
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("workload")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--size", type=int, default=1000, help="runs in the store (4, 5)")
+    parser.add_argument("--lengths", default="1,10,100", help="chain lengths (3)")
+    parser.add_argument("--backend", default="sqlite", help="sqlite or postgresql (6)")
+    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument("--per-process", type=int, default=25)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--scratch", default=None, help="temp dir; *.pid files in it get killed")
+    args = parser.parse_args(argv)
+    scratch = Path(args.scratch or tempfile.mkdtemp(prefix="bench-"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    return Options(
+        workload=args.workload,
+        repeat=max(1, args.repeat),
+        size=args.size,
+        lengths=[int(n) for n in args.lengths.split(",") if n],
+        backend=args.backend,
+        processes=args.processes,
+        per_process=args.per_process,
+        postgres=args.postgres,
+        scratch=scratch,
+    )
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+_claimed: list[IO[str]] = []
+
+
+def claim_stdout() -> IO[str]:
+    """Keep the real stdout for our JSON rows and point fd 1 at stderr (once).
+
+    Libraries under test log to stdout (ZenML prints every step); none of
+    that may corrupt the rows the runner parses.
+    """
+    if not _claimed:
+        sys.stdout.flush()
+        _claimed.append(os.fdopen(os.dup(1), "w", buffering=1))
+        os.dup2(2, 1)
+    return _claimed[0]
+
+
+def summary(samples: list[float]) -> Row:
+    """Median, min, max and the samples, rounded for the JSON file."""
+    return {
+        "median": round(statistics.median(samples), 3),
+        "min": round(min(samples), 3),
+        "max": round(max(samples), 3),
+        "samples": [round(s, 3) for s in samples],
+    }
+
+
+def failure(case: str, error: BaseException | str) -> Row:
+    """A row that says why a case has no figures, in one line."""
+    if isinstance(error, BaseException):
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        error = text.splitlines()[-1] if text else type(error).__name__
+    return {"case": case, "error": str(error)[:500]}
+
+
+def attempt(case: str, measure: Callable[[], Row]) -> Row:
+    """`measure()` as a row for `case`, or a failure row: one bad case never stops the rest."""
+    try:
+        row = measure()
+    except Exception as exc:  # the whole point: report, don't crash
+        traceback.print_exc()
+        return failure(case, exc)
+    return {"case": case, **row}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far (ru_maxrss is KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def driver_main(workloads: dict[str, Callable[[Options], Iterable[Row]]]) -> None:
+    """Run the requested workload and stream its rows as JSON lines."""
+    options = parse_options()
+    out = claim_stdout()
+    # the runner stops a late driver with SIGTERM: unwind, so `finally:` blocks stop servers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if options.workload not in workloads:
+        out.write(json.dumps(failure("*", f"unknown workload {options.workload!r}")) + "\n")
+        return
+    for row in workloads[options.workload](options):
+        out.write(json.dumps(row) + "\n")
+
+
+# -- timing -------------------------------------------------------------------------------
+
+
+def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[float]:
+    """Milliseconds of `repeat` calls of `fn`, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def spawn(
+    argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
+    timeout: float = 120.0,
+) -> tuple[float, float, str]:
+    """Wall ms, peak RSS in MB and stdout of one child process; raises if it fails.
+
+    `os.wait4` gives this child's own rusage (RUSAGE_CHILDREN would give the
+    largest of all children so far); a timer kills it past `timeout`.
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = (time.perf_counter() - start) * 1000
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if code != 0:
+        why = f"timed out after {timeout:.0f} s" if code == -signal.SIGKILL else f"exit {code}"
+        tail = " | ".join(line.strip() for line in stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"{' '.join(argv[-3:])}: {why}: {tail}")
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def time_process(
+    argv: list[str], repeat: int, env: dict[str, str] | None = None, cwd: Path | None = None,
+) -> tuple[list[float], list[float]]:
+    """Wall ms and peak MB of `repeat` runs of a command, after one warm-up run."""
+    spawn(argv, env, cwd)
+    runs = [spawn(argv, env, cwd) for _ in range(repeat)]
+    return [wall for wall, _, _ in runs], [rss for _, rss, _ in runs]
+
+
+def import_case(statement: str, repeat: int, env: dict[str, str] | None = None) -> Row:
+    """Wall time of `python -c statement` minus a bare `python -c pass`, both fresh.
+
+    Baseline and import runs alternate so that load changes hit both alike; the
+    child also reports the import's own in-process time, which noise cannot
+    push below zero.
+    """
+    timed = (
+        "import time; t = time.perf_counter()\n"
+        f"{statement}\n"
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    python = sys.executable
+    for argv in ([python, "-c", "pass"], [python, "-c", timed]):
+        spawn(argv, env)  # warm: bytecode caches, page cache
+    base, walls, rss, inside = [], [], [], []
+    for _ in range(repeat):
+        base.append(spawn([python, "-c", "pass"], env)[0])
+        wall, peak, stdout = spawn([python, "-c", timed], env)
+        walls.append(wall)
+        rss.append(peak)
+        inside.append(float(stdout.strip().splitlines()[-1]))
+    baseline = statistics.median(base)
+    return {
+        **summary([w - baseline for w in walls]),
+        "unit": "ms",
+        "peak_rss_mb": round(max(rss), 1),
+        "extra": {
+            "statement": statement,
+            "wall_ms": round(statistics.median(walls), 3),
+            "baseline_ms": round(baseline, 3),
+            "in_process_ms": round(statistics.median(inside), 3),
+        },
+    }
+
+
+def cli_rows(base: list[str], repeat: int, env: dict[str, str], cwd: Path) -> Iterator[Row]:
+    """`<cli> --help` and `<cli> stack list`: wall time and peak RSS, config initialised.
+
+    Both CLIs create their store on first use; that first `stack list` is
+    untimed, and each command also gets one warm-up run of its own.
+    """
+    try:
+        spawn([*base, "stack", "list"], env, cwd, timeout=300)
+    except Exception as exc:
+        yield failure("cli --help", exc)
+        yield failure("cli stack list", exc)
+        return
+    for args in (["--help"], ["stack", "list"]):
+        yield attempt(f"cli {' '.join(args)}", lambda args=args: _cli_case(
+            [*base, *args], repeat, env, cwd))
+
+
+def _cli_case(argv: list[str], repeat: int, env: dict[str, str], cwd: Path) -> Row:
+    walls, rss = time_process(argv, repeat, env, cwd)
+    command = " ".join([Path(argv[0]).name, *argv[1:]])
+    return {**summary(walls), "unit": "ms", "peak_rss_mb": round(max(rss), 1),
+            "extra": {"command": command.replace("python -m ", "")}}
+
+
+def chain_case(run_chain: Callable[[int], object], length: int, repeat: int) -> Row:
+    """Total ms of a `length`-step chain (one warm run first), and ms per step."""
+    samples = time_calls(lambda: run_chain(length), repeat)
+    med = statistics.median(samples)
+    return {**summary(samples), "unit": "ms", "peak_rss_mb": peak_rss_mb(),
+            "extra": {"steps": length, "ms_per_step": round(med / length, 3)}}
+
+
+def query_case(fn: Callable[[], object], repeat: int, size: int, **extra: Any) -> Row:
+    """Latency of an in-process call (one warm call first)."""
+    return {**summary(time_calls(fn, repeat)), "unit": "ms", "peak_rss_mb": peak_rss_mb(),
+            "extra": {"runs": size, **extra}}
+
+
+def query_rows(client: Any, user_filter: str, size: int, repeat: int, where: str = "",
+               ) -> Iterator[Row]:
+    """The API.md seed list query and a unique name-prefix get, through either Client.
+
+    Both Clients share these method names; only the user filter's keyword
+    differs (`user_id=` in API.md, `user=` in ZenML 0.98).
+    """
+    stack_id, user_id = client.active_stack_model.id, client.active_user.id
+    names = [r.name for r in client.list_pipeline_runs(size=3, sort_by="desc:start_time")]
+    prefix = names[1][:-4]  # down to 1/100 s: unique, since runs are 17 s apart
+
+    def seed() -> None:
+        page = client.list_pipeline_runs(stack_id=stack_id, sort_by="desc:start_time", size=10,
+                                         **{user_filter: user_id})
+        if len(page) != 10:
+            raise RuntimeError(f"seed query returned {len(page)} runs, not 10")
+
+    yield attempt(f"{where}seed query {size}",
+                  lambda: query_case(seed, repeat, size, query="API.md seed list query"))
+    yield attempt(f"{where}get by name prefix {size}",
+                  lambda: query_case(lambda: client.get_pipeline_run(prefix), repeat, size,
+                                     prefix=prefix))
+
+
+def with_server_memory(row: Row, pid: int) -> Row:
+    """Over REST the server's memory is the peak that matters; keep the client's too."""
+    if "error" not in row:
+        if "peak_rss_mb" in row:
+            row["extra"]["client_peak_rss_mb"] = row["peak_rss_mb"]
+        row["peak_rss_mb"] = server_peak_mb(pid)
+    return row
+
+
+# -- servers ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def note_pid(scratch: Path, name: str, pid: int) -> None:
+    """Tell the runner about a daemon we started, so it can stop it if we die first."""
+    (scratch / f"{name}.pid").write_text(str(pid))
+
+
+def server_peak_mb(pid: int) -> float | None:
+    """Peak RSS (VmHWM) of a server process and its direct children, from /proc."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    peak = 0.0
+    for each in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+    return round(peak, 1) if peak else None
+
+
+def wrk_case(url: str, token: str, repeat: int, seconds: int = 3) -> Row:
+    """Requests per second of GET `url` under `wrk -t2 -c8` (8 kept-alive connections)."""
+    import shutil
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk); throughput skipped")
+    argv = [wrk, "-t2", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url]
+    rates, errors = [], 0
+    spawn([*argv[:3], "-d1s", *argv[4:]])  # warm the server's code paths
+    for _ in range(repeat):
+        _, _, out = spawn(argv, timeout=seconds + 30)
+        for line in out.splitlines():
+            if line.startswith("Requests/sec:"):
+                rates.append(float(line.split()[1]))
+            elif "Non-2xx" in line or line.strip().startswith("Socket errors"):
+                errors += sum(int(n) for n in line.replace(",", " ").split() if n.isdigit())
+    if not rates:
+        raise RuntimeError(f"no Requests/sec in wrk output: {out[-200:]}")
+    return {**summary(rates), "unit": "req/s", "better": "higher",
+            "extra": {"errors": errors, "tool": "wrk -t2 -c8", "seconds": seconds}}
+
+
+# -- concurrency --------------------------------------------------------------------------
+
+
+def worker_loop(prepare: Callable[[], Callable[[], object]], per_process: int) -> None:
+    """Body of a concurrency worker: warm up, say ready, wait for go, run, report.
+
+    Speaks a tiny line protocol with `concurrency_trial` over stdin/stdout.
+    """
+    out = claim_stdout()
+    run_once = prepare()
+    out.write("ready\n")
+    sys.stdin.readline()
+    ok, errors, first_error = 0, 0, ""
+    for _ in range(per_process):
+        try:
+            run_once()
+            ok += 1
+        except Exception as exc:
+            errors += 1
+            first_error = first_error or failure("", exc)["error"]
+    out.write(json.dumps({"ok": ok, "errors": errors, "first_error": first_error}) + "\n")
+
+
+def concurrency_trial(argv: list[str], env: dict[str, str], processes: int,
+                      timeout: float) -> Row:
+    """Start `processes` workers, release them at once, time until all are done."""
+    logs = [tempfile.TemporaryFile() for _ in range(processes)]
+    procs = [subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=log, text=True) for log in logs]
+    late = threading.Event()
+
+    def stop_all() -> None:
+        late.set()
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.kill()
+
+    killer = threading.Timer(timeout, stop_all)
+    killer.start()
+    try:
+        for proc, log in zip(procs, logs, strict=True):
+            if proc.stdout is None or proc.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a worker failed to start: {_log_tail(log)}")
+        start = time.perf_counter()
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        reports, peak = [], 0.0
+        for proc, log in zip(procs, logs, strict=True):
+            line = proc.stdout.readline() if proc.stdout else ""
+            peak = max(peak, os.wait4(proc.pid, 0)[2].ru_maxrss / 1024)
+            proc.returncode = 0
+            reports.append(json.loads(line) if line.strip() else
+                           {"ok": 0, "errors": 1, "first_error": _log_tail(log)})
+        wall = time.perf_counter() - start
+        if late.is_set():
+            raise RuntimeError(f"workers still running after {timeout:.0f} s; stopped them")
+    finally:
+        killer.cancel()
+        for proc in procs:
+            if proc.returncode is None:  # not reaped above: stop and reap it
+                proc.kill()
+                proc.wait()
+        for log in logs:
+            log.close()
+    errors = [r["first_error"] for r in reports if r["first_error"]]
+    return {"wall_s": wall, "ok": sum(r["ok"] for r in reports),
+            "errors": sum(r["errors"] for r in reports), "peak_mb": peak,
+            "first_error": errors[0] if errors else ""}
+
+
+def _log_tail(log: IO[bytes]) -> str:
+    log.seek(0)
+    lines = log.read().decode(errors="replace").strip().splitlines()
+    return " | ".join(line.strip() for line in lines[-3:])[-500:]
+
+
+def concurrency_rows(
+    backend: str, trials: Iterator[tuple[Row, int, int]], processes: int, per_process: int,
+) -> Row:
+    """Fold trials (each: trial result, runs recorded, runs completed) into one row."""
+    results = list(trials)
+    walls = [t["wall_s"] for t, _, _ in results]
+    return {
+        **summary(walls),
+        "unit": "s",
+        "peak_rss_mb": round(max(t["peak_mb"] for t, _, _ in results), 1),
+        "extra": {
+            "backend": backend,
+            "processes": processes,
+            "runs_per_process": per_process,
+            "expected_runs": processes * per_process,
+            "errors": [t["errors"] for t, _, _ in results],
+            "runs_recorded": [recorded for _, recorded, _ in results],
+            "runs_completed": [completed for _, _, completed in results],
+            "first_error": next((t["first_error"] for t, _, _ in results if t["first_error"]), ""),
+        },
+    }

@@ -1,0 +1,227 @@
+"""stackyard's side of `benchmarks/run.py`: one workload per process, rows as JSON lines.
+
+    .venv/bin/python benchmarks/peers/stackyard_driver.py WORKLOAD [--repeat N] [...]
+
+Workloads: import, cli, pipelines, store, rest, concurrency (and `worker`, one
+process of the concurrency workload). The stores of workload 4 and 5 are the
+ones `benchmarks/bench_store.py` builds and keeps in `benchmarks/.cache/`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from uuid import uuid4
+
+from measure import (
+    BENCH_DIR,
+    CACHE,
+    Options,
+    Row,
+    attempt,
+    chain_case,
+    cli_rows,
+    concurrency_rows,
+    concurrency_trial,
+    driver_main,
+    failure,
+    import_case,
+    note_pid,
+    query_rows,
+    with_server_memory,
+    worker_loop,
+    wrk_case,
+)
+
+sys.path.insert(0, str(BENCH_DIR))  # bench_cli, bench_pipelines, bench_store: reused as is
+
+TRIAL_TIMEOUT = 300.0
+
+
+def _isolate(opts: Options, name: str = "config") -> Path:
+    """A fresh config directory for this process; no inherited store URL."""
+    config = opts.scratch / name
+    os.environ["STACKYARD_CONFIG_PATH"] = str(config)
+    os.environ.pop("STACKYARD_STORE_URL", None)
+    return config
+
+
+def imports(opts: Options) -> Iterator[Row]:
+    _isolate(opts)
+    yield attempt("import", lambda: import_case("import stackyard", opts.repeat))
+    both = "from stackyard import pipeline, step; from stackyard.client import Client"
+    yield attempt("import Client, step, pipeline", lambda: import_case(both, opts.repeat))
+
+
+def cli(opts: Options) -> Iterator[Row]:
+    from bench_cli import entry_point
+
+    _isolate(opts)
+    yield from cli_rows(entry_point(), opts.repeat, {**os.environ, "COLUMNS": "120"},
+                        opts.scratch)
+
+
+def pipelines(opts: Options) -> Iterator[Row]:
+    _isolate(opts)
+    from bench_pipelines import chain
+
+    def run_chain(length: int) -> None:
+        run = chain(length=length)
+        if run.status != "completed":
+            raise RuntimeError(f"{length}-step chain ended {run.status}")
+
+    for length in opts.lengths:
+        yield attempt(f"chain {length}", lambda n=length: chain_case(run_chain, n, opts.repeat))
+
+
+def _store_url(size: int) -> str:
+    """The cached SQLite store with `size` runs, built by bench_store.build() if short."""
+    from stackyard.store.sql.store import SqlStore
+
+    CACHE.mkdir(exist_ok=True)
+    url = f"sqlite:///{CACHE / f'runs-{size}.db'}"
+    store = SqlStore(url)
+    try:
+        if store.list("pipeline_run", size=1).total < size:
+            from bench_store import build  # imported only when a build is due
+
+            build(store, size)
+    finally:
+        store.close()
+    return url
+
+
+def store(opts: Options) -> Iterator[Row]:
+    _isolate(opts)
+    from stackyard.client import Client
+    from stackyard.store.sql.store import SqlStore
+
+    try:
+        url = _store_url(opts.size)
+    except Exception as exc:
+        yield failure(f"seed query {opts.size}", exc)
+        return
+    sql = SqlStore(url)
+    try:
+        yield from query_rows(Client(store=sql), "user_id", opts.size, opts.repeat)
+    finally:
+        sql.close()
+
+
+def rest(opts: Options) -> Iterator[Row]:
+    """Workload 5 through `stackyard up` (the server process on the cached store)."""
+    _isolate(opts)
+    from stackyard.config import GlobalConfig
+    from stackyard.server import local
+
+    try:
+        os.environ["STACKYARD_STORE_URL"] = _store_url(opts.size)
+        url = local.up()
+    except Exception as exc:
+        yield failure(f"REST seed query {opts.size}", exc)
+        return
+    finally:
+        os.environ.pop("STACKYARD_STORE_URL", None)
+    config = GlobalConfig.load().data
+    pid = int(config["local_server"]["pid"])
+    note_pid(opts.scratch, "stackyard-server", pid)
+    try:
+        from stackyard.client import Client
+
+        client = Client()  # logged in to the server by `up`
+        if not client.store_url.startswith("http"):
+            raise RuntimeError(f"the Client is not using the server: {client.store_url}")
+        for row in query_rows(client, "user_id", opts.size, opts.repeat, "REST "):
+            yield with_server_memory(row, pid)
+        run_id = client.list_pipeline_runs(size=1)[0].id
+        target = f"{url}/api/v1/pipeline_runs/{run_id}"
+        row = attempt(f"REST GET one run {opts.size}",
+                      lambda: wrk_case(target, config["server"]["token"], opts.repeat))
+        yield with_server_memory(row, pid)
+    finally:
+        local.down()
+
+
+def concurrency(opts: Options) -> Iterator[Row]:
+    """8 processes x 25 one-step runs on a fresh store per trial (--repeat trials)."""
+    case = f"concurrency {opts.backend}"
+    try:
+        row = concurrency_rows(opts.backend, _trials(opts), opts.processes, opts.per_process)
+    except Exception as exc:
+        yield failure(case, exc)
+        return
+    yield {"case": case, **row}
+
+
+def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
+    from stackyard.store.sql.store import SqlStore
+
+    driver = [sys.executable, str(Path(__file__).resolve()), "worker", "--scratch",
+              str(opts.scratch)]
+    for trial in range(opts.repeat):
+        config = _isolate(opts, f"trial-{trial}")
+        env = dict(os.environ)
+        database = None
+        if opts.backend == "postgresql":
+            database = f"sy_bench_conc_{uuid4().hex[:10]}"
+            _pg_admin(opts.postgres, f'CREATE DATABASE "{database}"')
+            url = f"{opts.postgres.rsplit('/', 1)[0]}/{database}"
+            env["STACKYARD_STORE_URL"] = url
+        elif opts.backend == "sqlite":
+            url = f"sqlite:///{config / 'stackyard.db'}"
+        else:
+            raise ValueError(f"unknown backend {opts.backend!r}: sqlite or postgresql")
+        try:
+            # warm: one process creates and migrates the store before the clock starts
+            concurrency_trial([*driver, "--per-process", "0"], env, 1, TRIAL_TIMEOUT)
+            result = concurrency_trial([*driver, "--per-process", str(opts.per_process)],
+                                       env, opts.processes, TRIAL_TIMEOUT)
+            counter = SqlStore(url)
+            try:
+                recorded = counter.list("pipeline_run", size=1).total
+                completed = counter.list("pipeline_run", size=1, status="completed").total
+            finally:
+                counter.close()
+            yield result, recorded, completed
+        finally:
+            if database:
+                _pg_admin(opts.postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _pg_admin(admin_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+def worker(opts: Options) -> Iterator[Row]:
+    """One concurrency process: the store opened and the code imported before `go`."""
+
+    def prepare() -> Callable[[], object]:
+        from bench_pipelines import chain
+
+        from stackyard.client import Client
+
+        Client().active_stack_model  # noqa: B018 -- opens (and on a fresh store, seeds) it
+
+        def run_once() -> None:
+            run = chain(length=1)
+            if run.status != "completed":
+                raise RuntimeError(f"run ended {run.status}")
+
+        return run_once
+
+    worker_loop(prepare, opts.per_process)
+    return iter(())
+
+
+WORKLOADS: dict[str, Callable[[Options], Iterator[Row]]] = {
+    "import": imports, "cli": cli, "pipelines": pipelines, "store": store, "rest": rest,
+    "concurrency": concurrency, "worker": worker,
+}
+
+if __name__ == "__main__":
+    driver_main(WORKLOADS)

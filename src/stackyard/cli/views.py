@@ -1,0 +1,161 @@
+"""How resources look to people: table columns, related names, describe sections.
+
+Machine formats (json, yaml, csv) ignore all of this and carry every field of the
+response model; tables pick columns, show related entities by name instead of
+id, and add what a resource's `enrich` hook computes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import click
+
+from stackyard.cli.output import details, machine, public_fields, record, table
+
+if TYPE_CHECKING:
+    from stackyard.cli.resources import Resource
+    from stackyard.client import Client
+
+Row = dict[str, Any]
+SHORT_ID = 8
+
+# Table columns per resource; `id` (shortened) always comes first. A column is a
+# field, a relation (shown by the related entity's name), `duration`, or a key an
+# `enrich` hook adds. Machine formats ignore this and carry every field.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "stack": ("name", "active", "components", "user", "created"),
+    "stack_component": ("name", "type", "flavor", "user", "created"),
+    "flavor": ("name", "type", "integration", "is_custom", "source"),
+    "service_connector": ("name", "connector_type", "auth_method", "resource_types", "expires_at"),
+    "pipeline": ("name", "description", "user", "created"),
+    "pipeline_run": ("name", "status", "pipeline", "stack", "start_time", "duration", "user"),
+    "run_step": ("name", "status", "start_time", "duration", "attempts", "cache_key"),
+    "artifact": ("name", "tags", "user", "created"),
+    "artifact_version": ("name", "version", "type", "data_type", "uri", "created"),
+    "run_template": ("name", "pipeline", "stack", "runnable", "created"),
+    "schedule": (
+        "name",
+        "pipeline",
+        "cron_expression",
+        "interval_second",
+        "active",
+        "next_run_time",
+    ),
+    "build": ("pipeline", "stack", "python_version", "is_local", "contains_code", "created"),
+    "code_repository": ("name", "source", "description", "user", "created"),
+    "user": ("name", "full_name", "email", "is_admin", "active", "created"),
+    "secret": ("name", "private", "keys", "user", "created"),
+}
+
+
+def table_columns(res: Resource) -> tuple[str, ...]:
+    return ("id", *COLUMNS.get(res.kind, (res.spec.name_field or "created",)))
+
+
+class Section:
+    """A titled table shown under a describe, and nested in its JSON/YAML."""
+
+    __slots__ = ("columns", "rows")
+
+    def __init__(self, rows: list[Row], columns: tuple[str, ...]) -> None:
+        self.rows, self.columns = rows, columns
+
+
+def related_names(client: Client, kind: str, ids: set[UUID]) -> dict[UUID, str]:
+    """Names of the entities with these ids, in one query; short ids for what has no
+    name or may not be listed (names only decorate a table, they never fail it)."""
+    from stackyard.exceptions import AuthorizationError
+    from stackyard.models.spec import spec_for
+
+    spec = spec_for(kind)
+    names = {i: str(i)[:SHORT_ID] for i in ids}
+    if not ids or not spec.name_field:
+        return names
+    try:
+        page = getattr(client, f"list_{spec.plural}")(id=[str(i) for i in ids], size=len(ids))
+    except AuthorizationError:
+        return names
+    names.update({item.id: str(getattr(item, spec.name_field)) for item in page})
+    return names
+
+
+def table_rows(client: Client, res: Resource, models: list[Any]) -> list[Row]:
+    """Rows for people: short ids, related names, durations, and what `enrich` adds."""
+    rows: list[Row] = [
+        {name: getattr(m, name, None) for name in type(m).model_fields} for m in models
+    ]
+    if not rows:
+        return rows
+    for row in rows:
+        row["id"] = str(row["id"])[:SHORT_ID]
+        if "start_time" in row and "end_time" in row:
+            row["duration"] = duration(row["start_time"], row["end_time"])
+    for column in table_columns(res):
+        target = res.spec.relations.get(column)
+        if target is None or column in rows[0]:
+            continue
+        ids = {r[f"{column}_id"] for r in rows if r.get(f"{column}_id")}
+        names = related_names(client, target, ids)
+        for row in rows:
+            related_id = row.get(f"{column}_id")
+            row[column] = names[related_id] if related_id else None
+    if res.enrich is not None:
+        res.enrich(client, models, rows)
+    return rows
+
+
+def duration(start: datetime | None, end: datetime | None) -> timedelta | None:
+    return None if start is None or end is None else end - start
+
+
+def print_page(client: Client, res: Resource, page: Any, output: str) -> None:
+    """A page of models in the chosen format; tables say when more pages exist."""
+    models = list(page.items)
+    plural = res.plural_label
+    if output != "table":
+        fields = public_fields(res.spec.response)
+        click.echo(machine([record(m) for m in models], output, fields))
+        if page.total_pages > 1:
+            click.echo(f"page {page.index} of {page.total_pages} ({page.total} {plural})", err=True)
+        return
+    if not models:
+        click.echo(f"No {plural} found.")
+        return
+    click.echo(table(table_rows(client, res, models), table_columns(res)))
+    if page.total_pages > 1:
+        click.echo(
+            f"Page {page.index} of {page.total_pages} ({page.total} {plural}); "
+            "use --page to see more."
+        )
+
+
+def show(client: Client, res: Resource, model: Any, output: str) -> None:
+    """One entity: its fields, then any sections (steps, components, ...)."""
+    sections = res.sections(client, model) if res.sections else {}
+    if output != "table":
+        data = record(model)
+        data.update({title: section.rows for title, section in sections.items()})
+        click.echo(machine(data, output))
+        return
+    click.echo(details(_named_fields(client, res, model)))
+    for title, section in sections.items():
+        click.echo(f"\n{title.replace('_', ' ').capitalize()}:")
+        if section.rows:
+            click.echo(table(section.rows, section.columns))
+        else:
+            click.echo("  (none)")
+
+
+def _named_fields(client: Client, res: Resource, model: Any) -> Row:
+    """Every field, with related ids shown as `name (id)` for people."""
+    fields: Row = {name: getattr(model, name) for name in type(model).model_fields}
+    for rel, target in res.spec.relations.items():
+        related_id = fields.get(f"{rel}_id")
+        if related_id is not None:
+            name = related_names(client, target, {related_id})[related_id]
+            if name != str(related_id)[:SHORT_ID]:
+                fields[f"{rel}_id"] = f"{name} ({related_id})"
+    return fields
