@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "BaseMaterializer": "stackyard.artifacts.materializers",
     "Client": "stackyard.client",
+    "DockerSettings": "stackyard.builds.settings",
     "ExecutionStatus": "stackyard.models.enums",
     "ResourceSettings": "stackyard.pipelines.config",
     "RetryPolicy": "stackyard.pipelines.config",
@@ -28,6 +29,7 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from stackyard.artifacts.materializers import BaseMaterializer
+    from stackyard.builds.settings import DockerSettings
     from stackyard.client import Client
     from stackyard.models.enums import ExecutionStatus
     from stackyard.pipelines.artifacts import load_artifact, save_artifact

@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from stackyard.builds.settings import DockerSettings
 from stackyard.exceptions import InputError
 
 
@@ -50,7 +51,10 @@ class RetryPolicy(BaseModel):
 
 
 # Known setting keys and the model each is validated with.
-SETTINGS_MODELS: dict[str, type[BaseModel]] = {"resources": ResourceSettings}
+SETTINGS_MODELS: dict[str, type[BaseModel]] = {
+    "resources": ResourceSettings,
+    "docker": DockerSettings,
+}
 
 
 def jsonable(value: Any, what: str) -> Any:
