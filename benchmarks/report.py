@@ -1,0 +1,156 @@
+"""Tables, ratios and the chart of `benchmarks/run.py`'s results.
+
+Kept apart from the runner so the figures can be re-rendered from a saved
+JSON file: `python benchmarks/report.py benchmarks/results/<date>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+# The issue's goals: at least this many times faster than ZenML (4 and 5 at 100,000 runs).
+TARGETS = {1: 10.0, 2: 10.0, 3: 10.0, 4: 100.0, 5: 100.0}
+TARGET_RUNS = 100_000
+
+
+def ratios(rows: list[Row]) -> list[Row]:
+    """stackyard / zenml per case where both sides have a median.
+
+    `ratio` is literally stackyard's median over ZenML's; `times_better` turns
+    it into "x times faster" (or, for req/s, "x times the throughput").
+    """
+    by_case: dict[tuple[int, str], dict[str, Row]] = {}
+    for row in rows:
+        by_case.setdefault((row["workload"], row["case"]), {})[row["side"]] = row
+    out = []
+    for (workload, case), sides in by_case.items():
+        ours, peer = sides.get("stackyard"), sides.get("zenml")
+        if not ours or not peer or ours.get("median") is None or peer.get("median") is None:
+            continue
+        if not ours["median"] or not peer["median"]:
+            continue
+        ratio = ours["median"] / peer["median"]
+        better = 1 / ratio if ours.get("better", "lower") == "lower" else ratio
+        target = TARGETS.get(workload)
+        if workload in (4, 5) and ours.get("extra", {}).get("runs") != TARGET_RUNS:
+            target = None
+        out.append({
+            "workload": workload, "case": case, "unit": ours["unit"],
+            "stackyard": ours["median"], "zenml": peer["median"],
+            "ratio": round(ratio, 5), "times_better": round(better, 2),
+            "target_times": target, "met": None if target is None else better >= target,
+        })
+    return out
+
+
+def _figure(row: Row | None) -> str:
+    if row is None:
+        return "-"
+    if row.get("error"):
+        return "FAILED"
+    unit = row["unit"]
+    fmt = "{:.1f}" if unit in ("ms", "req/s") else "{:.2f}"
+    text = f"{fmt.format(row['median'])} {unit} ({fmt.format(row['min'])}-{fmt.format(row['max'])})"
+    extra = row.get("extra", {})
+    if "ms_per_step" in extra:
+        text += f", {extra['ms_per_step']:.1f} ms/step"
+    if "errors" in extra and isinstance(extra["errors"], list):
+        text += f", errors {sum(extra['errors'])}, runs {extra['runs_recorded']}"
+    return text
+
+
+def table(rows: list[Row], peer: str | None) -> str:
+    """One line per case: each side's median (min-max) and peak memory, then the ratio."""
+    sides = ["stackyard", *([peer] if peer else [])]
+    found = {(r["workload"], r["case"], r["side"]): r for r in rows}
+    cases = list(dict.fromkeys((r["workload"], r["name"], r["case"]) for r in rows))
+    ratio_of = {(r["workload"], r["case"]): r for r in ratios(rows)}
+    head = f"{'#':<2} {'case':<30}"
+    for side in sides:
+        head += f" {side + ' median (min-max)':<42} {'peak MB':>8}"
+    if peer:
+        head += f" {'sy/' + peer:>9} {'x better':>9}"
+    lines = [head, "-" * len(head)]
+    errors = []
+    for workload, _name, case in cases:
+        line = f"{workload:<2} {case:<30}"
+        for side in sides:
+            row = found.get((workload, case, side))
+            peak = row.get("peak_rss_mb") if row else None
+            line += f" {_figure(row):<42} {peak if peak is not None else '-':>8}"
+            if row and row.get("error"):
+                errors.append(f"{side} / {case}: {row['error']}")
+        ratio = ratio_of.get((workload, case))
+        if peer:
+            line += (f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x"
+                     + ("" if ratio["met"] is None else "  goal met" if ratio["met"]
+                        else f"  goal {ratio['target_times']:.0f}x missed")) if ratio else ""
+        lines.append(line.rstrip())
+    if errors:
+        lines += ["", "failures:", *(f"  {e}" for e in errors)]
+    return "\n".join(lines)
+
+
+def chart(rows: list[Row], path: Path) -> str | None:
+    """ms per step vs chain length, and list latency vs runs, for every side.
+
+    Returns why there is no chart (matplotlib missing, nothing to plot), or None.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ("matplotlib is not installed in this venv, so no chart was drawn: "
+                ".venv/bin/pip install -r benchmarks/requirements.txt")
+    ok = [r for r in rows if r.get("median") is not None]
+    steps = [r for r in ok if r["workload"] == 3]
+    lists = [r for r in ok if r["workload"] in (4, 5) and "seed query" in r["case"]]
+    if not steps and not lists:
+        return "no pipeline or list-query results to chart"
+    colors = {"stackyard": "tab:blue", "zenml": "tab:orange"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    for side in dict.fromkeys(r["side"] for r in ok):
+        mine = sorted((r for r in steps if r["side"] == side), key=lambda r: r["extra"]["steps"])
+        if mine:
+            left.plot([r["extra"]["steps"] for r in mine],
+                      [r["extra"]["ms_per_step"] for r in mine],
+                      marker="o", color=colors.get(side), label=side)
+        for workload, style, where in ((4, "-", "in-process"), (5, "--", "REST")):
+            mine = sorted((r for r in lists if r["side"] == side and r["workload"] == workload),
+                          key=lambda r: r["extra"]["runs"])
+            if mine:
+                right.plot([r["extra"]["runs"] for r in mine], [r["median"] for r in mine],
+                           style, marker="o", color=colors.get(side), label=f"{side}, {where}")
+    left.set(title="Pipeline overhead (local orchestrator, cache off)",
+             xlabel="steps in the chain", ylabel="ms per step (median, log)",
+             xscale="log", yscale="log")
+    right.set(title="Seed list query (API.md section 1)", xlabel="pipeline runs in the store",
+              ylabel="ms per query (median, log)", xscale="log", yscale="log")
+    for axes in (left, right):
+        axes.grid(True, which="both", alpha=0.3)
+        if axes.lines:
+            axes.legend()
+    fig.suptitle("stackyard vs ZenML: lower is faster")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+def main() -> None:
+    """Re-render the table and chart of a saved results file."""
+    path = Path(sys.argv[1])
+    data = json.loads(path.read_text())
+    print(table(data["results"], data["options"].get("peer")))
+    why = chart(data["results"], path.with_suffix(".png"))
+    print(why or f"chart: {path.with_suffix('.png')}")
+
+
+if __name__ == "__main__":
+    main()
