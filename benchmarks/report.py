@@ -38,12 +38,19 @@ def ratios(rows: list[Row]) -> list[Row]:
         target = TARGETS.get(workload)
         if workload in (4, 5) and ours.get("extra", {}).get("runs") != TARGET_RUNS:
             target = None
-        out.append({
-            "workload": workload, "case": case, "unit": ours["unit"],
-            "stackyard": ours["median"], "zenml": peer["median"],
-            "ratio": round(ratio, 5), "times_better": round(better, 2),
-            "target_times": target, "met": None if target is None else better >= target,
-        })
+        out.append(
+            {
+                "workload": workload,
+                "case": case,
+                "unit": ours["unit"],
+                "stackyard": ours["median"],
+                "zenml": peer["median"],
+                "ratio": round(ratio, 5),
+                "times_better": round(better, 2),
+                "target_times": target,
+                "met": None if target is None else better >= target,
+            }
+        )
     return out
 
 
@@ -61,6 +68,12 @@ def _figure(row: Row | None) -> str:
     if "errors" in extra and isinstance(extra["errors"], list):
         text += f", errors {sum(extra['errors'])}, runs {extra['runs_recorded']}"
     return text
+
+
+def _goal(ratio: Row) -> str:
+    if ratio["met"] is None:
+        return ""
+    return "  goal met" if ratio["met"] else f"  goal {ratio['target_times']:.0f}x missed"
 
 
 def table(rows: list[Row], peer: str | None) -> str:
@@ -85,10 +98,8 @@ def table(rows: list[Row], peer: str | None) -> str:
             if row and row.get("error"):
                 errors.append(f"{side} / {case}: {row['error']}")
         ratio = ratio_of.get((workload, case))
-        if peer:
-            line += (f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x"
-                     + ("" if ratio["met"] is None else "  goal met" if ratio["met"]
-                        else f"  goal {ratio['target_times']:.0f}x missed")) if ratio else ""
+        if peer and ratio:
+            line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x{_goal(ratio)}"
         lines.append(line.rstrip())
     if errors:
         lines += ["", "failures:", *(f"  {e}" for e in errors)]
@@ -106,8 +117,10 @@ def chart(rows: list[Row], path: Path) -> str | None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return ("matplotlib is not installed in this venv, so no chart was drawn: "
-                ".venv/bin/pip install -r benchmarks/requirements.txt")
+        return (
+            "matplotlib is not installed in this venv, so no chart was drawn: "
+            ".venv/bin/pip install -r benchmarks/requirements.txt"
+        )
     ok = [r for r in rows if r.get("median") is not None]
     steps = [r for r in ok if r["workload"] == 3]
     lists = [r for r in ok if r["workload"] in (4, 5) and "seed query" in r["case"]]
@@ -118,20 +131,41 @@ def chart(rows: list[Row], path: Path) -> str | None:
     for side in dict.fromkeys(r["side"] for r in ok):
         mine = sorted((r for r in steps if r["side"] == side), key=lambda r: r["extra"]["steps"])
         if mine:
-            left.plot([r["extra"]["steps"] for r in mine],
-                      [r["extra"]["ms_per_step"] for r in mine],
-                      marker="o", color=colors.get(side), label=side)
+            left.plot(
+                [r["extra"]["steps"] for r in mine],
+                [r["extra"]["ms_per_step"] for r in mine],
+                marker="o",
+                color=colors.get(side),
+                label=side,
+            )
         for workload, style, where in ((4, "-", "in-process"), (5, "--", "REST")):
-            mine = sorted((r for r in lists if r["side"] == side and r["workload"] == workload),
-                          key=lambda r: r["extra"]["runs"])
+            mine = sorted(
+                (r for r in lists if r["side"] == side and r["workload"] == workload),
+                key=lambda r: r["extra"]["runs"],
+            )
             if mine:
-                right.plot([r["extra"]["runs"] for r in mine], [r["median"] for r in mine],
-                           style, marker="o", color=colors.get(side), label=f"{side}, {where}")
-    left.set(title="Pipeline overhead (local orchestrator, cache off)",
-             xlabel="steps in the chain", ylabel="ms per step (median, log)",
-             xscale="log", yscale="log")
-    right.set(title="Seed list query (API.md section 1)", xlabel="pipeline runs in the store",
-              ylabel="ms per query (median, log)", xscale="log", yscale="log")
+                right.plot(
+                    [r["extra"]["runs"] for r in mine],
+                    [r["median"] for r in mine],
+                    style,
+                    marker="o",
+                    color=colors.get(side),
+                    label=f"{side}, {where}",
+                )
+    left.set(
+        title="Pipeline overhead (local orchestrator, cache off)",
+        xlabel="steps in the chain",
+        ylabel="ms per step (median, log)",
+        xscale="log",
+        yscale="log",
+    )
+    right.set(
+        title="Seed list query (API.md section 1)",
+        xlabel="pipeline runs in the store",
+        ylabel="ms per query (median, log)",
+        xscale="log",
+        yscale="log",
+    )
     for axes in (left, right):
         axes.grid(True, which="both", alpha=0.3)
         if axes.lines:

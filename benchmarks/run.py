@@ -45,8 +45,11 @@ BENCH = Path(__file__).resolve().parent
 PEERS = BENCH / "peers"
 Row = dict[str, Any]
 NAMES = {1: "import", 2: "cli", 3: "pipelines", 4: "store", 5: "rest", 6: "concurrency"}
-ZENML_QUIET = {"ZENML_ANALYTICS_OPT_IN": "false", "ZENML_AUTO_OPEN_DASHBOARD": "false",
-               "ZENML_ENABLE_RICH_TRACEBACK": "false"}
+ZENML_QUIET = {
+    "ZENML_ANALYTICS_OPT_IN": "false",
+    "ZENML_AUTO_OPEN_DASHBOARD": "false",
+    "ZENML_ENABLE_RICH_TRACEBACK": "false",
+}
 
 
 @dataclass
@@ -59,8 +62,7 @@ class Side:
 
     def env(self) -> dict[str, str]:
         """The environment its driver starts from: none of our settings leak across."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("STACKYARD_", "ZENML_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STACKYARD_", "ZENML_"))}
         env["PYTHONUNBUFFERED"] = "1"
         if self.name == "zenml":
             env.update(ZENML_QUIET)
@@ -87,25 +89,54 @@ def plan(args: argparse.Namespace) -> list[tuple[int, list[str]]]:
         if number in (4, 5):
             steps += [(number, [name, "--size", size]) for size in sizes]
         elif number == 6:
-            steps += [(number, [name, "--backend", backend, "--processes", str(args.processes),
-                                "--per-process", str(args.per_process)])
-                      for backend in args.backends]
+            steps += [
+                (
+                    number,
+                    [
+                        name,
+                        "--backend",
+                        backend,
+                        "--processes",
+                        str(args.processes),
+                        "--per-process",
+                        str(args.per_process),
+                    ],
+                )
+                for backend in args.backends
+            ]
         else:
             steps.append((number, [name]))
     return steps
 
 
-def invoke(side: Side, number: int, argv: list[str], repeat: int, timeout: float,
-           postgres: str) -> list[Row]:
+def invoke(
+    side: Side, number: int, argv: list[str], repeat: int, timeout: float, postgres: str
+) -> list[Row]:
     """Run one driver process; its rows, plus a failure row if it crashed or overran."""
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-{side.name}-"))
     log = scratch / "driver.log"
-    command = [str(side.python), str(side.driver), *argv, "--repeat", str(repeat),
-               "--scratch", str(scratch / "work"), "--postgres", postgres]
+    command = [
+        str(side.python),
+        str(side.driver),
+        *argv,
+        "--repeat",
+        str(repeat),
+        "--scratch",
+        str(scratch / "work"),
+        "--postgres",
+        postgres,
+    ]
     failure = None
     with open(log, "wb") as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, cwd=scratch,
-                                env=side.env(), start_new_session=True, text=True)
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            cwd=scratch,
+            env=side.env(),
+            start_new_session=True,
+            text=True,
+        )
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -154,32 +185,52 @@ def _reap_daemons(scratch: Path) -> None:
 def _version(side: Side) -> str:
     dist = "stackyard" if side.name == "stackyard" else side.name
     code = f"import importlib.metadata as m; print(m.version({dist!r}))"
-    result = subprocess.run([str(side.python), "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [str(side.python), "-c", code], capture_output=True, text=True, timeout=60
+    )
     return result.stdout.strip() or "unknown"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[2:]))
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
     parser.add_argument("--peer", choices=["zenml"], help="also run ZenML (from .peer-venv)")
     parser.add_argument("--only", default="1,2,3,4,5,6", help="workload numbers, e.g. 1,3")
     parser.add_argument("--repeat", type=int, help="timed repetitions (default 5; quick 3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1,000 runs only, 3 repeats, 8x5 concurrent runs")
-    parser.add_argument("--sizes", help="runs in the store for 4 and 5 (default 1000,10000,"
-                        "100000)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 1,000 runs only, 3 repeats, 8x5 concurrent runs",
+    )
+    parser.add_argument("--sizes", help="runs in the store for 4 and 5 (default 1000,10000,100000)")
     parser.add_argument("--backends", default="sqlite,postgresql", help="stores for 6")
-    parser.add_argument("--trials", type=int, default=1,
-                        help="repetitions of workload 6 (each one is 8 x 25 runs; default 1)")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "STACKYARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="admin URL; workload 6 creates a fresh database per trial")
-    parser.add_argument("--timeout", type=float, default=900.0,
-                        help="seconds per driver process (one workload, size or backend)")
-    parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/"
-                        "<date>.json; the chart goes beside it as .png)")
+    parser.add_argument(
+        "--trials",
+        type=int,
+        default=1,
+        help="repetitions of workload 6 (each one is 8 x 25 runs; default 1)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "STACKYARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="admin URL; workload 6 creates a fresh database per trial",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1200.0,
+        help="seconds per driver process (one workload, size or backend)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="JSON file (default benchmarks/results/<date>.json; the chart goes beside it as .png)",
+    )
     args = parser.parse_args(argv)
     try:
         args.only = sorted({int(n) for n in args.only.split(",") if n.strip()})
@@ -211,8 +262,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{number}] {side.name:<9} {label} ...", end=" ", file=sys.stderr, flush=True)
             rows = invoke(side, number, driver_args, repeat, args.timeout, args.postgres)
             failed = sum(1 for r in rows if r.get("error"))
-            print(f"{time.monotonic() - begin:.1f} s, {len(rows)} rows"
-                  + (f", {failed} failed" if failed else ""), file=sys.stderr, flush=True)
+            print(
+                f"{time.monotonic() - begin:.1f} s, {len(rows)} rows"
+                + (f", {failed} failed" if failed else ""),
+                file=sys.stderr,
+                flush=True,
+            )
             results.extend(rows)
     print(table(results, args.peer))
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -222,15 +277,25 @@ def main(argv: list[str] | None = None) -> int:
         "date": started.strftime("%Y-%m-%d"),
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "loadavg_before": [round(x, 2) for x in load_before],
-                    "loadavg_after": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_before": [round(x, 2) for x in load_before],
+            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        },
         "versions": {side.name: _version(side) for side in under_test},
-        "options": {"peer": args.peer, "only": args.only, "repeat": args.repeat,
-                    "quick": args.quick, "sizes": args.sizes, "backends": args.backends,
-                    "trials": args.trials, "processes": args.processes,
-                    "per_process": args.per_process},
+        "options": {
+            "peer": args.peer,
+            "only": args.only,
+            "repeat": args.repeat,
+            "quick": args.quick,
+            "sizes": args.sizes,
+            "backends": args.backends,
+            "trials": args.trials,
+            "processes": args.processes,
+            "per_process": args.per_process,
+        },
         "results": results,
         "ratios": ratios(results),
         "chart": None if no_chart else str(png),
@@ -239,8 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nresults: {args.out}" + (f"\nchart:   {png}" if not no_chart else ""))
     if no_chart:
         print(f"no chart: {no_chart}")
-    print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Measuring helpers shared by every side's driver and by `benchmarks/run.py`.
+"""Measuring helpers shared by every side's driver (see `benchmarks/run.py`).
 
 Standard library only: the same file runs inside stackyard's venv and inside
 each peer's own venv, so both sides are timed by identical code.
@@ -12,7 +12,6 @@ Whatever the measured library prints goes to stderr instead (see `claim_stdout`)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
@@ -157,7 +156,9 @@ def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[f
 
 
 def spawn(
-    argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
     timeout: float = 120.0,
 ) -> tuple[float, float, str]:
     """Wall ms, peak RSS in MB and stdout of one child process; raises if it fails.
@@ -167,8 +168,9 @@ def spawn(
     """
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
@@ -188,7 +190,10 @@ def spawn(
 
 
 def time_process(
-    argv: list[str], repeat: int, env: dict[str, str] | None = None, cwd: Path | None = None,
+    argv: list[str],
+    repeat: int,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> tuple[list[float], list[float]]:
     """Wall ms and peak MB of `repeat` runs of a command, after one warm-up run."""
     spawn(argv, env, cwd)
@@ -245,33 +250,51 @@ def cli_rows(base: list[str], repeat: int, env: dict[str, str], cwd: Path) -> It
         yield failure("cli stack list", exc)
         return
     for args in (["--help"], ["stack", "list"]):
-        yield attempt(f"cli {' '.join(args)}", lambda args=args: _cli_case(
-            [*base, *args], repeat, env, cwd))
+        yield attempt(
+            f"cli {' '.join(args)}", lambda args=args: _cli_case([*base, *args], repeat, env, cwd)
+        )
 
 
 def _cli_case(argv: list[str], repeat: int, env: dict[str, str], cwd: Path) -> Row:
     walls, rss = time_process(argv, repeat, env, cwd)
     command = " ".join([Path(argv[0]).name, *argv[1:]])
-    return {**summary(walls), "unit": "ms", "peak_rss_mb": round(max(rss), 1),
-            "extra": {"command": command.replace("python -m ", "")}}
+    return {
+        **summary(walls),
+        "unit": "ms",
+        "peak_rss_mb": round(max(rss), 1),
+        "extra": {"command": command.replace("python -m ", "")},
+    }
 
 
 def chain_case(run_chain: Callable[[int], object], length: int, repeat: int) -> Row:
     """Total ms of a `length`-step chain (one warm run first), and ms per step."""
     samples = time_calls(lambda: run_chain(length), repeat)
     med = statistics.median(samples)
-    return {**summary(samples), "unit": "ms", "peak_rss_mb": peak_rss_mb(),
-            "extra": {"steps": length, "ms_per_step": round(med / length, 3)}}
+    return {
+        **summary(samples),
+        "unit": "ms",
+        "peak_rss_mb": peak_rss_mb(),
+        "extra": {"steps": length, "ms_per_step": round(med / length, 3)},
+    }
 
 
 def query_case(fn: Callable[[], object], repeat: int, size: int, **extra: Any) -> Row:
     """Latency of an in-process call (one warm call first)."""
-    return {**summary(time_calls(fn, repeat)), "unit": "ms", "peak_rss_mb": peak_rss_mb(),
-            "extra": {"runs": size, **extra}}
+    return {
+        **summary(time_calls(fn, repeat)),
+        "unit": "ms",
+        "peak_rss_mb": peak_rss_mb(),
+        "extra": {"runs": size, **extra},
+    }
 
 
-def query_rows(client: Any, user_filter: str, size: int, repeat: int, where: str = "",
-               ) -> Iterator[Row]:
+def query_rows(
+    client: Any,
+    user_filter: str,
+    size: int,
+    repeat: int,
+    where: str = "",
+) -> Iterator[Row]:
     """The API.md seed list query and a unique name-prefix get, through either Client.
 
     Both Clients share these method names; only the user filter's keyword
@@ -282,182 +305,17 @@ def query_rows(client: Any, user_filter: str, size: int, repeat: int, where: str
     prefix = names[1][:-4]  # down to 1/100 s: unique, since runs are 17 s apart
 
     def seed() -> None:
-        page = client.list_pipeline_runs(stack_id=stack_id, sort_by="desc:start_time", size=10,
-                                         **{user_filter: user_id})
+        page = client.list_pipeline_runs(
+            stack_id=stack_id, sort_by="desc:start_time", size=10, **{user_filter: user_id}
+        )
         if len(page) != 10:
             raise RuntimeError(f"seed query returned {len(page)} runs, not 10")
 
-    yield attempt(f"{where}seed query {size}",
-                  lambda: query_case(seed, repeat, size, query="API.md seed list query"))
-    yield attempt(f"{where}get by name prefix {size}",
-                  lambda: query_case(lambda: client.get_pipeline_run(prefix), repeat, size,
-                                     prefix=prefix))
-
-
-def with_server_memory(row: Row, pid: int) -> Row:
-    """Over REST the server's memory is the peak that matters; keep the client's too."""
-    if "error" not in row:
-        if "peak_rss_mb" in row:
-            row["extra"]["client_peak_rss_mb"] = row["peak_rss_mb"]
-        row["peak_rss_mb"] = server_peak_mb(pid)
-    return row
-
-
-# -- servers ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def note_pid(scratch: Path, name: str, pid: int) -> None:
-    """Tell the runner about a daemon we started, so it can stop it if we die first."""
-    (scratch / f"{name}.pid").write_text(str(pid))
-
-
-def server_peak_mb(pid: int) -> float | None:
-    """Peak RSS (VmHWM) of a server process and its direct children, from /proc."""
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    peak = 0.0
-    for each in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]) / 1024)
-    return round(peak, 1) if peak else None
-
-
-def wrk_case(url: str, token: str | None, repeat: int, seconds: int = 3) -> Row:
-    """Requests per second of GET `url` under `wrk -t2 -c8` (8 kept-alive connections).
-
-    `token=None` for a server without authentication (ZenML's local server).
-    """
-    import shutil
-
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise RuntimeError("wrk is not installed (apt-get install wrk); throughput skipped")
-    auth = ["-H", f"Authorization: Bearer {token}"] if token else []
-    argv = [wrk, "-t2", "-c8", f"-d{seconds}s", *auth, url]
-    rates, errors = [], 0
-    spawn([wrk, "-t2", "-c8", "-d1s", *auth, url])  # warm the server's code paths
-    for _ in range(repeat):
-        _, _, out = spawn(argv, timeout=seconds + 30)
-        for line in out.splitlines():
-            if line.startswith("Requests/sec:"):
-                rates.append(float(line.split()[1]))
-            elif "Non-2xx" in line or line.strip().startswith("Socket errors"):
-                errors += sum(int(n) for n in line.replace(",", " ").split() if n.isdigit())
-    if not rates:
-        raise RuntimeError(f"no Requests/sec in wrk output: {out[-200:]}")
-    return {**summary(rates), "unit": "req/s", "better": "higher",
-            "extra": {"errors": errors, "tool": "wrk -t2 -c8", "seconds": seconds,
-                      "authenticated": bool(token)}}
-
-
-# -- concurrency --------------------------------------------------------------------------
-
-
-def worker_loop(prepare: Callable[[], Callable[[], object]], per_process: int) -> None:
-    """Body of a concurrency worker: warm up, say ready, wait for go, run, report.
-
-    Speaks a tiny line protocol with `concurrency_trial` over stdin/stdout.
-    """
-    out = claim_stdout()
-    run_once = prepare()
-    out.write("ready\n")
-    sys.stdin.readline()
-    ok, errors, first_error = 0, 0, ""
-    for _ in range(per_process):
-        try:
-            run_once()
-            ok += 1
-        except Exception as exc:
-            errors += 1
-            first_error = first_error or failure("", exc)["error"]
-    out.write(json.dumps({"ok": ok, "errors": errors, "first_error": first_error}) + "\n")
-
-
-def concurrency_trial(argv: list[str], env: dict[str, str], processes: int,
-                      timeout: float) -> Row:
-    """Start `processes` workers, release them at once, time until all are done."""
-    logs = [tempfile.TemporaryFile() for _ in range(processes)]
-    procs = [subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=log, text=True) for log in logs]
-    late = threading.Event()
-
-    def stop_all() -> None:
-        late.set()
-        for proc in procs:
-            with contextlib.suppress(OSError):
-                proc.kill()
-
-    killer = threading.Timer(timeout, stop_all)
-    killer.start()
-    try:
-        for proc, log in zip(procs, logs, strict=True):
-            if proc.stdout is None or proc.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"a worker failed to start: {_log_tail(log)}")
-        start = time.perf_counter()
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        reports, peak = [], 0.0
-        for proc, log in zip(procs, logs, strict=True):
-            line = proc.stdout.readline() if proc.stdout else ""
-            peak = max(peak, os.wait4(proc.pid, 0)[2].ru_maxrss / 1024)
-            proc.returncode = 0
-            reports.append(json.loads(line) if line.strip() else
-                           {"ok": 0, "errors": 1, "first_error": _log_tail(log)})
-        wall = time.perf_counter() - start
-        if late.is_set():
-            raise RuntimeError(f"workers still running after {timeout:.0f} s; stopped them")
-    finally:
-        killer.cancel()
-        for proc in procs:
-            if proc.returncode is None:  # not reaped above: stop and reap it
-                proc.kill()
-                proc.wait()
-        for log in logs:
-            log.close()
-    errors = [r["first_error"] for r in reports if r["first_error"]]
-    return {"wall_s": wall, "ok": sum(r["ok"] for r in reports),
-            "errors": sum(r["errors"] for r in reports), "peak_mb": peak,
-            "first_error": errors[0] if errors else ""}
-
-
-def _log_tail(log: IO[bytes]) -> str:
-    log.seek(0)
-    lines = log.read().decode(errors="replace").strip().splitlines()
-    return " | ".join(line.strip() for line in lines[-3:])[-500:]
-
-
-def concurrency_rows(
-    backend: str, trials: Iterator[tuple[Row, int, int]], processes: int, per_process: int,
-) -> Row:
-    """Fold trials (each: trial result, runs recorded, runs completed) into one row."""
-    results = list(trials)
-    walls = [t["wall_s"] for t, _, _ in results]
-    return {
-        **summary(walls),
-        "unit": "s",
-        "peak_rss_mb": round(max(t["peak_mb"] for t, _, _ in results), 1),
-        "extra": {
-            "backend": backend,
-            "processes": processes,
-            "runs_per_process": per_process,
-            "expected_runs": processes * per_process,
-            "errors": [t["errors"] for t, _, _ in results],
-            "runs_recorded": [recorded for _, recorded, _ in results],
-            "runs_completed": [completed for _, _, completed in results],
-            "first_error": next((t["first_error"] for t, _, _ in results if t["first_error"]), ""),
-        },
-    }
+    yield attempt(
+        f"{where}seed query {size}",
+        lambda: query_case(seed, repeat, size, query="API.md seed list query"),
+    )
+    yield attempt(
+        f"{where}get by name prefix {size}",
+        lambda: query_case(lambda: client.get_pipeline_run(prefix), repeat, size, prefix=prefix),
+    )

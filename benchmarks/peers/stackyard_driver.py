@@ -15,6 +15,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import uuid4
 
+from load import (
+    concurrency_rows,
+    concurrency_trial,
+    note_pid,
+    with_server_memory,
+    worker_loop,
+    wrk_case,
+)
 from measure import (
     BENCH_DIR,
     CACHE,
@@ -23,21 +31,13 @@ from measure import (
     attempt,
     chain_case,
     cli_rows,
-    concurrency_rows,
-    concurrency_trial,
     driver_main,
     failure,
     import_case,
-    note_pid,
     query_rows,
-    with_server_memory,
-    worker_loop,
-    wrk_case,
 )
 
 sys.path.insert(0, str(BENCH_DIR))  # bench_cli, bench_pipelines, bench_store: reused as is
-
-TRIAL_TIMEOUT = 300.0
 
 
 def _isolate(opts: Options, name: str = "config") -> Path:
@@ -59,8 +59,7 @@ def cli(opts: Options) -> Iterator[Row]:
     from bench_cli import entry_point
 
     _isolate(opts)
-    yield from cli_rows(entry_point(), opts.repeat, {**os.environ, "COLUMNS": "120"},
-                        opts.scratch)
+    yield from cli_rows(entry_point(), opts.repeat, {**os.environ, "COLUMNS": "120"}, opts.scratch)
 
 
 def pipelines(opts: Options) -> Iterator[Row]:
@@ -137,8 +136,10 @@ def rest(opts: Options) -> Iterator[Row]:
             yield with_server_memory(row, pid)
         run_id = client.list_pipeline_runs(size=1)[0].id
         target = f"{url}/api/v1/pipeline_runs/{run_id}"
-        row = attempt(f"REST GET one run {opts.size}",
-                      lambda: wrk_case(target, config["server"]["token"], opts.repeat))
+        row = attempt(
+            f"REST GET one run {opts.size}",
+            lambda: wrk_case(target, config["server"]["token"], opts.repeat),
+        )
         yield with_server_memory(row, pid)
     finally:
         local.down()
@@ -158,8 +159,13 @@ def concurrency(opts: Options) -> Iterator[Row]:
 def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
     from stackyard.store.sql.store import SqlStore
 
-    driver = [sys.executable, str(Path(__file__).resolve()), "worker", "--scratch",
-              str(opts.scratch)]
+    driver = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "worker",
+        "--scratch",
+        str(opts.scratch),
+    ]
     for trial in range(opts.repeat):
         config = _isolate(opts, f"trial-{trial}")
         env = dict(os.environ)
@@ -175,9 +181,10 @@ def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
             raise ValueError(f"unknown backend {opts.backend!r}: sqlite or postgresql")
         try:
             # warm: one process creates and migrates the store before the clock starts
-            concurrency_trial([*driver, "--per-process", "0"], env, 1, TRIAL_TIMEOUT)
-            result = concurrency_trial([*driver, "--per-process", str(opts.per_process)],
-                                       env, opts.processes, TRIAL_TIMEOUT)
+            concurrency_trial([*driver, "--per-process", "0"], env, 1)
+            result = concurrency_trial(
+                [*driver, "--per-process", str(opts.per_process)], env, opts.processes
+            )
             counter = SqlStore(url)
             try:
                 recorded = counter.list("pipeline_run", size=1).total
@@ -219,8 +226,13 @@ def worker(opts: Options) -> Iterator[Row]:
 
 
 WORKLOADS: dict[str, Callable[[Options], Iterator[Row]]] = {
-    "import": imports, "cli": cli, "pipelines": pipelines, "store": store, "rest": rest,
-    "concurrency": concurrency, "worker": worker,
+    "import": imports,
+    "cli": cli,
+    "pipelines": pipelines,
+    "store": store,
+    "rest": rest,
+    "concurrency": concurrency,
+    "worker": worker,
 }
 
 if __name__ == "__main__":

@@ -35,6 +35,15 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from load import (
+    concurrency_rows,
+    concurrency_trial,
+    free_port,
+    note_pid,
+    with_server_memory,
+    worker_loop,
+    wrk_case,
+)
 from measure import (
     CACHE,
     Options,
@@ -42,18 +51,11 @@ from measure import (
     attempt,
     chain_case,
     cli_rows,
-    concurrency_rows,
-    concurrency_trial,
     driver_main,
     failure,
-    free_port,
     import_case,
-    note_pid,
     query_rows,
     spawn,
-    with_server_memory,
-    worker_loop,
-    wrk_case,
 )
 
 QUIET = {
@@ -61,7 +63,6 @@ QUIET = {
     "ZENML_AUTO_OPEN_DASHBOARD": "false",
     "ZENML_ENABLE_RICH_TRACEBACK": "false",
 }
-TRIAL_TIMEOUT = 600.0
 BUILD_TIMEOUT = 900.0
 STORE_DB = Path("local_stores") / "default_zen_store" / "zenml.db"
 
@@ -88,8 +89,9 @@ def imports(opts: Options) -> Iterator[Row]:
 
 def cli(opts: Options) -> Iterator[Row]:
     _isolate(opts)
-    yield from cli_rows([_script("zenml")], opts.repeat, {**os.environ, "COLUMNS": "120"},
-                        opts.scratch)
+    yield from cli_rows(
+        [_script("zenml")], opts.repeat, {**os.environ, "COLUMNS": "120"}, opts.scratch
+    )
 
 
 def pipelines(opts: Options) -> Iterator[Row]:
@@ -114,8 +116,18 @@ def _cached_db(opts: Options) -> Path:
     db = CACHE / f"zenml-{version}-runs-{opts.size}.db"
     if not db.exists():
         CACHE.mkdir(exist_ok=True)
-        spawn([sys.executable, str(Path(__file__).resolve()), "build", "--size", str(opts.size),
-               "--scratch", str(opts.scratch)], timeout=BUILD_TIMEOUT)
+        spawn(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "build",
+                "--size",
+                str(opts.size),
+                "--scratch",
+                str(opts.scratch),
+            ],
+            timeout=BUILD_TIMEOUT,
+        )
     return db
 
 
@@ -137,10 +149,13 @@ def build(opts: Options) -> Iterator[Row]:
 
     client = Client()
     default_stack = client.active_stack_model.id
-    other_stack = client.create_stack(name="s-1", components={
-        StackComponentType.ORCHESTRATOR: "default",
-        StackComponentType.ARTIFACT_STORE: "default",
-    }).id
+    other_stack = client.create_stack(
+        name="s-1",
+        components={
+            StackComponentType.ORCHESTRATOR: "default",
+            StackComponentType.ARTIFACT_STORE: "default",
+        },
+    ).id
     users = (client.active_user.id.hex, client.create_user(name="colleague").id.hex)
     templates: dict[tuple[bool, int], str] = {}
     for on_other, stack in ((False, default_stack), (True, other_stack)):
@@ -159,28 +174,49 @@ def build(opts: Options) -> Iterator[Row]:
     return iter(())
 
 
-def _clone_runs(db: Path, templates: dict[tuple[bool, int], str], users: tuple[str, str],
-                count: int) -> None:
-    fresh = ["id", "created", "updated", "name", "orchestrator_run_id", "start_time",
-             "end_time", "status", "index", "user_id"]
+def _clone_runs(
+    db: Path, templates: dict[tuple[bool, int], str], users: tuple[str, str], count: int
+) -> None:
+    fresh = [
+        "id",
+        "created",
+        "updated",
+        "name",
+        "orchestrator_run_id",
+        "start_time",
+        "end_time",
+        "status",
+        "index",
+        "user_id",
+    ]
     with sqlite3.connect(db) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(pipeline_run)")]
         kept = [c for c in columns if c not in fresh]
-        sql = (f"INSERT INTO pipeline_run ({_quoted(fresh + kept)}) "
-               f"SELECT {', '.join('?' * len(fresh))}, {_quoted(kept)} FROM pipeline_run "
-               "WHERE id = ?")
+        sql = (
+            f"INSERT INTO pipeline_run ({_quoted(fresh + kept)}) "
+            f"SELECT {', '.join('?' * len(fresh))}, {_quoted(kept)} FROM pipeline_run "
+            "WHERE id = ?"
+        )
         start = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=365)
         stamp = "%Y-%m-%d %H:%M:%S.%f"  # how ZenML's SQLite columns hold datetimes (naive UTC)
         rows: list[tuple[Any, ...]] = []
         for i in range(count):
             at = start + timedelta(seconds=i * 17)
-            rows.append((
-                uuid4().hex, at.strftime(stamp), at.strftime(stamp),
-                f"pipeline_{i % 5}-{at:%Y_%m_%d-%H_%M_%S_%f}", str(uuid4()),
-                at.strftime(stamp), (at + timedelta(seconds=3)).strftime(stamp),
-                "completed" if i % 7 else "failed", i // 5 + 3, users[0] if i % 5 else users[1],
-                templates[(i % 4 == 0, i % 5)],
-            ))
+            rows.append(
+                (
+                    uuid4().hex,
+                    at.strftime(stamp),
+                    at.strftime(stamp),
+                    f"pipeline_{i % 5}-{at:%Y_%m_%d-%H_%M_%S_%f}",
+                    str(uuid4()),
+                    at.strftime(stamp),
+                    (at + timedelta(seconds=3)).strftime(stamp),
+                    "completed" if i % 7 else "failed",
+                    i // 5 + 3,
+                    users[0] if i % 5 else users[1],
+                    templates[(i % 4 == 0, i % 5)],
+                )
+            )
         conn.executemany(sql, rows)
         conn.commit()
         conn.execute("ANALYZE")
@@ -207,8 +243,12 @@ def rest(opts: Options) -> Iterator[Row]:
     port = free_port()
     try:
         config = _linked_config(opts, "zenml-rest")
-        spawn([zenml, "login", "--local", "--port", str(port)], dict(os.environ), opts.scratch,
-              timeout=300)
+        spawn(
+            [zenml, "login", "--local", "--port", str(port)],
+            dict(os.environ),
+            opts.scratch,
+            timeout=300,
+        )
     except Exception as exc:
         yield failure(f"REST seed query {opts.size}", exc)
         return
@@ -223,8 +263,7 @@ def rest(opts: Options) -> Iterator[Row]:
         run_id = client.list_pipeline_runs(size=1)[0].id
         target = f"http://127.0.0.1:{port}/api/v1/runs/{run_id}"
         # the local server runs with auth_scheme NO_AUTH: no token to send
-        row = attempt(f"REST GET one run {opts.size}",
-                      lambda: wrk_case(target, None, opts.repeat))
+        row = attempt(f"REST GET one run {opts.size}", lambda: wrk_case(target, None, opts.repeat))
         yield with_server_memory(row, pid)
     finally:
         spawn([zenml, "logout", "--local"], dict(os.environ), opts.scratch, timeout=120)
@@ -245,10 +284,17 @@ def concurrency(opts: Options) -> Iterator[Row]:
 
 
 def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
-    driver = [sys.executable, str(Path(__file__).resolve()), "worker", "--scratch",
-              str(opts.scratch)]
-    count = ("from zenml.client import Client; runs = Client().list_pipeline_runs; "
-             "print(runs(size=1).total, runs(size=1, status='completed').total)")
+    driver = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "worker",
+        "--scratch",
+        str(opts.scratch),
+    ]
+    count = (
+        "from zenml.client import Client; runs = Client().list_pipeline_runs; "
+        "print(runs(size=1).total, runs(size=1, status='completed').total)"
+    )
     for trial in range(opts.repeat):
         _isolate(opts, f"trial-{trial}")
         env = dict(os.environ)
@@ -257,9 +303,10 @@ def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
             env["ZENML_STORE_URL"] = f"{base}/zenml_bench_conc_{uuid4().hex[:10]}"
         elif opts.backend != "sqlite":
             raise ValueError(f"unknown backend {opts.backend!r}: sqlite or postgresql")
-        concurrency_trial([*driver, "--per-process", "0"], env, 1, TRIAL_TIMEOUT)
-        result = concurrency_trial([*driver, "--per-process", str(opts.per_process)], env,
-                                   opts.processes, TRIAL_TIMEOUT)
+        concurrency_trial([*driver, "--per-process", "0"], env, 1)
+        result = concurrency_trial(
+            [*driver, "--per-process", str(opts.per_process)], env, opts.processes
+        )
         _, _, out = spawn([sys.executable, "-c", count], env, opts.scratch)
         recorded, completed = out.strip().splitlines()[-1].split()
         yield result, int(recorded), int(completed)
@@ -286,8 +333,14 @@ def worker(opts: Options) -> Iterator[Row]:
 
 
 WORKLOADS: dict[str, Callable[[Options], Iterator[Row]]] = {
-    "import": imports, "cli": cli, "pipelines": pipelines, "store": store, "rest": rest,
-    "concurrency": concurrency, "worker": worker, "build": build,
+    "import": imports,
+    "cli": cli,
+    "pipelines": pipelines,
+    "store": store,
+    "rest": rest,
+    "concurrency": concurrency,
+    "worker": worker,
+    "build": build,
 }
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ A module of its own (not the driver's `__main__`) so that the driver can point
 ZenML at its config directory before anything imports `zenml`.
 """
 
+from typing import Any
+
 from zenml import pipeline, step
 
 
@@ -29,5 +31,6 @@ def one_step() -> None:
     first()
 
 
-def named_pipeline(name: str):  # type: ignore[no-untyped-def]
+def named_pipeline(name: str) -> Any:
+    """A one-step pipeline called `name` (ZenML names a pipeline after its function)."""
     return pipeline(name=name, enable_cache=False)(one_step)

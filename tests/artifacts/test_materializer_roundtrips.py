@@ -89,7 +89,7 @@ JSON_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("value", JSON_VALUES, ids=repr)
+@pytest.mark.parametrize("value", JSON_VALUES, ids=lambda v: f"{type(v).__name__}-{len(repr(v))}")
 def test_json_representable_builtins(value: Any, tmp_path: Path) -> None:
     loaded, saved = round_trip(value, str(tmp_path / "a"))
     assert_identical(loaded, value)
@@ -108,7 +108,7 @@ PICKLED_BUILTINS = [
 ]
 
 
-@pytest.mark.parametrize("value", PICKLED_BUILTINS, ids=repr)
+@pytest.mark.parametrize("value", PICKLED_BUILTINS, ids=lambda v: f"{type(v).__name__}-{len(repr(v))}")
 def test_builtins_json_cannot_hold_exactly(
     value: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

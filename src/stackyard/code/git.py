@@ -26,6 +26,8 @@ class LocalCheckout:
     is_dirty: bool
     remote_url: str | None
     branch: str | None
+    # `git status --porcelain` lines: tells one dirty state from another without asking again
+    changes: tuple[str, ...] = ()
 
 
 def run_git(cwd: Path, *args: str) -> str | None:
@@ -76,6 +78,7 @@ def find_checkout(path: Path) -> LocalCheckout | None:
         is_dirty=bool(status.strip()),
         remote_url=_remote_url(root),
         branch=branch.strip() if branch else None,
+        changes=tuple(line for line in status.splitlines() if line.strip()),
     )
 
 
