@@ -34,53 +34,76 @@ def build(store, runs: int) -> None:  # type: ignore[no-untyped-def]
     other_user = store.create("user", {"name": f"colleague-{uuid4().hex[:6]}"})
     default = store.find("stack", "default")
     comps = {t.value: [i] for t, ids in default.component_ids.items() for i in ids}
-    stacks = [default.id] + [store.create("stack", {"name": f"s-{uuid4().hex[:6]}",
-                                                    "components": comps}).id for _ in range(2)]
+    stacks = [default.id] + [
+        store.create("stack", {"name": f"s-{uuid4().hex[:6]}", "components": comps}).id
+        for _ in range(2)
+    ]
     pipelines = [store.create("pipeline", {"name": f"pipeline_{i}"}).id for i in range(5)]
     spec = spec_for("pipeline_run")
-    columns = [c for c in spec.columns if c in (
-        "id", "created", "updated", "user_id", "name", "status", "start_time", "end_time",
-        "pipeline_id", "stack_id", "config")]
+    columns = [
+        c
+        for c in spec.columns
+        if c
+        in (
+            "id",
+            "created",
+            "updated",
+            "user_id",
+            "name",
+            "status",
+            "start_time",
+            "end_time",
+            "pipeline_id",
+            "stack_id",
+            "config",
+        )
+    ]
     q = store.db.q
-    sql = (f"INSERT INTO {q(spec.table)} ({', '.join(q(c) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    sql = (
+        f"INSERT INTO {q(spec.table)} ({', '.join(q(c) for c in columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
     start = utcnow() - timedelta(days=365)
     batch: list[list[object]] = []
     with store.db.transaction() as tx:
         for i in range(runs):
             at = start + timedelta(seconds=i * 17)
             row = {
-                "id": uuid4(), "created": at, "updated": at,
+                "id": uuid4(),
+                "created": at,
+                "updated": at,
                 "user_id": user.id if i % 5 else other_user.id,
                 "name": f"pipeline_{i % 5}-{at:%Y_%m_%d-%H_%M_%S_%f}",
                 "status": "completed" if i % 7 else "failed",
-                "start_time": at, "end_time": at + timedelta(seconds=3),
-                "pipeline_id": pipelines[i % 5], "stack_id": stacks[0 if i % 4 else 1 + i % 2],
+                "start_time": at,
+                "end_time": at + timedelta(seconds=3),
+                "pipeline_id": pipelines[i % 5],
+                "stack_id": stacks[0 if i % 4 else 1 + i % 2],
                 "config": {},
             }
             batch.append([store.db.encode(spec.columns[c].kind, row[c]) for c in columns])
             if len(batch) == 5000:
                 tx.executemany(sql, batch)
-    # fresh planner statistics, as autovacuum / a long-lived database would have
-    with store.db.connection() as conn:
-        if store.db.dialect == "sqlite":
-            conn.execute("ANALYZE")
-        else:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("VACUUM ANALYZE" if store.db.dialect == "postgresql" else "ANALYZE TABLE pipeline_runs")
-            conn.autocommit = False
                 batch.clear()
         tx.executemany(sql, batch)
-    # fresh planner statistics, as autovacuum / a long-lived database would have
+    analyze(store)
+
+
+def analyze(store) -> None:  # type: ignore[no-untyped-def]
+    """Fresh planner statistics, as autovacuum or a long-lived database would have."""
     with store.db.connection() as conn:
         if store.db.dialect == "sqlite":
             conn.execute("ANALYZE")
-        else:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("VACUUM ANALYZE" if store.db.dialect == "postgresql" else "ANALYZE TABLE pipeline_runs")
-            conn.autocommit = False
+            return
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            statement = (
+                "VACUUM ANALYZE"
+                if store.db.dialect == "postgresql"
+                else "ANALYZE TABLE pipeline_runs"
+            )
+            cur.execute(statement)
+        conn.autocommit = False
 
 
 def timed(fn, repeat: int = 30) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
@@ -105,23 +128,28 @@ def bench(url: str, runs: int, label: str) -> None:
     prefix = names[1][: len(names[1]) - 4]
 
     def seed_query() -> None:
-        page = client.list_pipeline_runs(stack_id=stack_id, user_id=user_id,
-                                         sort_by="desc:start_time", size=10)
+        page = client.list_pipeline_runs(
+            stack_id=stack_id, user_id=user_id, sort_by="desc:start_time", size=10
+        )
         assert len(page) == 10
 
     med, lo, hi = timed(seed_query)
     gmed, glo, ghi = timed(lambda: client.get_pipeline_run(prefix))
-    print(f"{label:<11} {runs:>8,} runs | seed query {med:6.2f} ms (min {lo:.2f}, max {hi:.2f})"
-          f" | get by name prefix {gmed:6.2f} ms (min {glo:.2f}, max {ghi:.2f})")
+    print(
+        f"{label:<11} {runs:>8,} runs | seed query {med:6.2f} ms (min {lo:.2f}, max {hi:.2f})"
+        f" | get by name prefix {gmed:6.2f} ms (min {glo:.2f}, max {ghi:.2f})"
+    )
     store.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "STACKYARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"),
-                        help="admin URL; a sy_bench_<N> database is created per size")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("STACKYARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="admin URL; a sy_bench_<N> database is created per size",
+    )
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
@@ -137,8 +165,9 @@ def main() -> None:
     for runs in sizes:
         name = f"sy_bench_{runs}"
         with psycopg.connect(args.postgres, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (name,)).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
         bench(f"{base}/{name}", runs, "PostgreSQL")

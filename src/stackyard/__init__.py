@@ -39,7 +39,22 @@ if TYPE_CHECKING:
     from stackyard.pipelines.schedule import Schedule
     from stackyard.pipelines.step import step
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "BaseMaterializer",
+    "Client",
+    "DockerSettings",
+    "ExecutionStatus",
+    "ResourceSettings",
+    "RetryPolicy",
+    "Schedule",
+    "__version__",
+    "get_step_context",
+    "load_artifact",
+    "log_metadata",
+    "pipeline",
+    "save_artifact",
+    "step",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -108,7 +108,9 @@ PICKLED_BUILTINS = [
 ]
 
 
-@pytest.mark.parametrize("value", PICKLED_BUILTINS, ids=lambda v: f"{type(v).__name__}-{len(repr(v))}")
+@pytest.mark.parametrize(
+    "value", PICKLED_BUILTINS, ids=lambda v: f"{type(v).__name__}-{len(repr(v))}"
+)
 def test_builtins_json_cannot_hold_exactly(
     value: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -129,7 +129,7 @@ def test_a_schedule_is_recorded_instead_of_running() -> None:
     assert schedule.active and schedule.next_run_time is not None
     snapshot = client.list_snapshots(schedule_id=schedule.id)[0]
     assert snapshot.pipeline_configuration["parameters"] == {"value": 9, "factor": 2}
-    assert snapshot.source.endswith("test_run_config.configurable")
+    assert snapshot.source == "test_run_config:configurable"
     interval = configurable.with_options(schedule=Schedule(interval_second=timedelta(hours=1)))()
     assert interval.interval_second == 3600
     assert interval.name.startswith("configurable-schedule-")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
         ScheduleResponse,
     )
     from stackyard.models.code import CodeRepositoryResponse
+    from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.secrets import SecretResponse
     from stackyard.models.users import UserResponse
 
@@ -255,6 +257,28 @@ class AdminMethods(ClientCore):
 
     def delete_run_template(self, name_id_or_prefix: str | UUID) -> None:
         self._delete("run_template", name_id_or_prefix)
+
+    def trigger_pipeline(
+        self,
+        template_id: str | UUID | None = None,
+        *,
+        template: str | None = None,
+        run_configuration: Mapping[str, Any] | None = None,
+    ) -> PipelineRunResponse:
+        """Run a template again, in a separate process; returns the run at once.
+
+        `template_id`, or `template` (a name, id or prefix), picks the template;
+        `run_configuration` overrides its `parameters`, `steps`, `settings`,
+        `enable_cache` and `run_name`. Against a server, the server runs it.
+
+        >>> run = client.trigger_pipeline(template_id, run_configuration={"parameters": {"n": 3}})
+        """
+        from stackyard.pipelines.trigger import start_template_run
+
+        if (template_id is None) == (template is None):
+            raise InputError("trigger_pipeline needs exactly one of template_id or template")
+        found: RunTemplateResponse = self._get("run_template", template_id or str(template))
+        return start_template_run(self.store, found.id, run_configuration)
 
     # -- schedules --------------------------------------------------------------------------------
     def get_schedule(self, name_id_or_prefix: str | UUID) -> ScheduleResponse:

@@ -118,6 +118,9 @@ class PipelineRunUpdate(Update):
     end_time: datetime | None = None
     start_time: datetime | None = None
     orchestrator_run_id: str | None = None
+    # set by the worker of a run started from a template, once it compiled the pipeline
+    snapshot_id: UUID | None = None
+    config: dict[str, Any] | None = None
     add_tags: list[str] | None = None
     remove_tags: list[str] | None = None
 

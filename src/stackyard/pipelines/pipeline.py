@@ -65,6 +65,8 @@ class CompiledPipeline:
     run_name: str | None
     schedule: Schedule | None
     config_path: str | None
+    # the run configuration's `steps:` section, kept so a template can apply it again
+    step_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -90,6 +92,7 @@ class CompiledPipeline:
             "run_name": self.run_name,
             "config_path": self.config_path,
             "schedule": self.schedule.model_dump(mode="json") if self.schedule else None,
+            "steps": self.step_overrides,
         }
 
     def step_config(self, invocation: Invocation) -> dict[str, Any]:
@@ -266,6 +269,10 @@ class Pipeline:
             run_name=options.run_name or file.run_name,
             schedule=options.schedule,
             config_path=options.config_path,
+            step_overrides={
+                name: config.model_dump(mode="json", exclude_defaults=True)
+                for name, config in file.steps.items()
+            },
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,7 @@ from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 if TYPE_CHECKING:
     from stackyard.models.automation import ScheduleResponse
     from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse, SnapshotResponse
+    from stackyard.pipelines.code import RecordedCode
     from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -68,8 +69,13 @@ def record_snapshot(
     stack_id: UUID,
     run_name_template: str,
     schedule_id: UUID | None = None,
+    code: RecordedCode | None = None,
 ) -> SnapshotResponse:
-    """Store the compiled pipeline and its configuration: enough to run it again."""
+    """Store the compiled pipeline and its configuration, and where its code is (see
+    `stackyard.pipelines.code`): enough to run it again."""
+    spec = compiled.spec()
+    if code is not None and code.source_path is not None:
+        spec["source_path"] = code.source_path
     snapshot: SnapshotResponse = store.create(
         "snapshot",
         {
@@ -85,8 +91,10 @@ def record_snapshot(
                 }
                 for inv in compiled.invocations.values()
             },
-            "pipeline_spec": compiled.spec(),
-            "source": compiled.pipeline.source,
+            "pipeline_spec": spec,
+            "source": code.source if code is not None else None,
+            "code_reference": code.code_reference if code is not None else None,
+            "code_path": code.code_path if code is not None else None,
         },
     )
     return snapshot
@@ -99,6 +107,7 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     is recorded.
     """
     from stackyard.client import Client
+    from stackyard.pipelines.code import record_code
     from stackyard.stack.stack import Stack
 
     client = Client()
@@ -107,17 +116,19 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     now = utcnow()
     template = compiled.run_name or DEFAULT_RUN_NAME
     run_name = render_run_name(template, compiled.name, now)
+    stack = Stack.from_model(stack_model)
+    code = record_code(store, compiled.pipeline, stack.artifact_store)
+    pipeline = pipeline_record(store, compiled.name)
     if compiled.schedule is not None:
-        from stackyard.pipelines.schedule import create_schedule
+        from stackyard.pipelines.schedule import create_schedule, link_template
 
-        pipeline = pipeline_record(store, compiled.name)
         default_name = render_run_name("{pipeline}-schedule-{date}-{time}", compiled.name, now)
         schedule = create_schedule(store, compiled.schedule, pipeline.id, default_name)
-        record_snapshot(store, compiled, pipeline.id, stack_model.id, template, schedule.id)
-        return schedule
-    stack = Stack.from_model(stack_model)
-    pipeline = pipeline_record(store, compiled.name)
-    snapshot = record_snapshot(store, compiled, pipeline.id, stack_model.id, template)
+        snapshot = record_snapshot(
+            store, compiled, pipeline.id, stack_model.id, template, schedule.id, code
+        )
+        return link_template(store, schedule, snapshot)
+    snapshot = record_snapshot(store, compiled, pipeline.id, stack_model.id, template, code=code)
     run: PipelineRunResponse = store.create(
         "pipeline_run",
         {
@@ -127,8 +138,33 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "pipeline_id": pipeline.id,
             "stack_id": stack_model.id,
             "snapshot_id": snapshot.id,
+            "code_reference": code.code_reference,
+            "code_path": code.code_path,
             "config": snapshot.pipeline_configuration,
         },
+    )
+    return RunContext(store, compiled, stack, run).execute()
+
+
+def drive_run(
+    store: Store, compiled: CompiledPipeline, run: PipelineRunResponse, code: RecordedCode
+) -> PipelineRunResponse:
+    """Execute a run recorded before its pipeline was compiled (started from a template).
+
+    The run keeps its name, stack, template and schedule; it gets the snapshot of
+    what was compiled now, with the template's `code`, which is where it came from.
+    """
+    from stackyard.stack.stack import Stack
+
+    if run.pipeline_id is None or run.stack_id is None:
+        raise StackyardError(f"run {run.name!r} has no pipeline or stack to run with")
+    stack = Stack.from_model(store.get("stack", run.stack_id))
+    template = compiled.run_name or DEFAULT_RUN_NAME
+    snapshot = record_snapshot(store, compiled, run.pipeline_id, run.stack_id, template, code=code)
+    run = store.update(
+        "pipeline_run",
+        run.id,
+        {"snapshot_id": snapshot.id, "config": snapshot.pipeline_configuration},
     )
     return RunContext(store, compiled, stack, run).execute()
 

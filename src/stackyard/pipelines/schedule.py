@@ -1,13 +1,16 @@
 """Schedules: when a pipeline should run again without anyone calling it.
 
 Calling a pipeline configured with `with_options(schedule=Schedule(...))` does
-not run it: it compiles the pipeline, stores a snapshot (what to run) and a
-`schedule` record (when), and returns the `ScheduleResponse`. The scheduler
-(`stackyard scheduler run` or the server) starts the runs when they are due.
+not run it: it compiles the pipeline, stores a snapshot (what to run), a
+`schedule` record (when) and a run template `<schedule name>-template` made
+from the snapshot, and returns the `ScheduleResponse`. The scheduler
+(`stackyard scheduler run` or the server) starts the runs when they are due,
+through that template, as `Client.trigger_pipeline` would.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -15,8 +18,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
-    from stackyard.models.automation import ScheduleResponse
+    from stackyard.models.automation import RunTemplateResponse, ScheduleResponse
+    from stackyard.models.pipelines import SnapshotResponse
     from stackyard.store.base import Store
+
+logger = logging.getLogger(__name__)
 
 
 class Schedule(BaseModel):
@@ -69,3 +75,40 @@ def create_schedule(
         },
     )
     return result
+
+
+def link_template(
+    store: Store, schedule: ScheduleResponse, snapshot: SnapshotResponse
+) -> ScheduleResponse:
+    """Make the run template a schedule runs through, named `<schedule name>-template`
+    (plus the snapshot's id when a template already has that name), and link it."""
+    from stackyard.exceptions import EntityExistsError
+
+    def create(name: str) -> RunTemplateResponse:
+        description = f"What schedule {schedule.name!r} runs."
+        template: RunTemplateResponse = store.create(
+            "run_template", {"name": name, "snapshot_id": snapshot.id, "description": description}
+        )
+        return template
+
+    try:
+        template = create(f"{schedule.name}-template")
+    except EntityExistsError:
+        template = create(f"{schedule.name}-template-{snapshot.id.hex[:8]}")
+    if not template.runnable:
+        logger.warning(
+            "schedule %r cannot start runs: %s", schedule.name, template.not_runnable_reason
+        )
+    linked: ScheduleResponse = store.update("schedule", schedule.id, {"template_id": template.id})
+    return linked
+
+
+def ensure_template(store: Store, schedule: ScheduleResponse) -> ScheduleResponse | None:
+    """The schedule linked to a template, made now from its newest snapshot if it has
+    none (a schedule recorded without one); None if there is no snapshot either."""
+    if schedule.template_id is not None:
+        return schedule
+    snapshots = store.list("snapshot", schedule_id=schedule.id, sort_by="desc:created", size=1)
+    if not snapshots.items:
+        return None
+    return link_template(store, schedule, snapshots.items[0])

@@ -16,6 +16,7 @@ _MODULES: dict[str, str] = {
     "flavor": "stacks",
     "secret": "secrets",
     "service_connector": "secrets",
+    "snapshot": "runs",
     "pipeline_run": "runs",
     "run_step": "runs",
     "artifact_version": "artifacts",

@@ -14,7 +14,9 @@ from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.store import SqlStore
 
 
-class PipelineRunHooks(Hooks):
+class CodeReferenceHooks(Hooks):
+    """Snapshots and runs: the code reference's repository as its own (filterable) column."""
+
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
@@ -22,6 +24,8 @@ class PipelineRunHooks(Hooks):
         if ref is not None:
             values["code_repository_id"] = ref.code_repository_id
 
+
+class PipelineRunHooks(CodeReferenceHooks):
     def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
         q = store.db.q
         steps = [
@@ -120,6 +124,7 @@ class RunMetadataHooks(Hooks):
 
 
 HOOKS = {
+    "snapshot": CodeReferenceHooks(),
     "pipeline_run": PipelineRunHooks(),
     "run_step": StepRunHooks(),
     "run_metadata": RunMetadataHooks(),
