@@ -8,6 +8,7 @@ with `stackyard init` has `.stackyard/config.yaml` with its own active stack.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,26 +25,29 @@ def config_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """Read a config file. We write JSON (which is YAML), so the fast parser usually
+    suffices and every command skips importing PyYAML; hand-edited YAML still loads."""
     if not path.exists():
         return {}
     text = path.read_text()
     if not text.strip():
         return {}
-    import yaml
+    try:
+        data = json.loads(text)
+    except ValueError:
+        import yaml
 
-    data = yaml.safe_load(text)
+        data = yaml.safe_load(text)
     return data if isinstance(data, dict) else {}
 
 
 def _write_yaml(path: Path, data: dict[str, Any]) -> None:
-    import yaml
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     # owner-only: the file may hold a server login token
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(yaml.safe_dump(data, sort_keys=True))
+        handle.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
 
