@@ -126,55 +126,66 @@ def chart(rows: list[Row], path: Path) -> str | None:
     lists = [r for r in ok if r["workload"] in (4, 5) and "seed query" in r["case"]]
     if not steps and not lists:
         return "no pipeline or list-query results to chart"
-    colors = {"stackyard": "tab:blue", "zenml": "tab:orange"}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
     for side in dict.fromkeys(r["side"] for r in ok):
         mine = sorted((r for r in steps if r["side"] == side), key=lambda r: r["extra"]["steps"])
-        if mine:
-            left.plot(
-                [r["extra"]["steps"] for r in mine],
-                [r["extra"]["ms_per_step"] for r in mine],
-                marker="o",
-                color=colors.get(side),
-                label=side,
-            )
-        for workload, style, where in ((4, "-", "in-process"), (5, "--", "REST")):
-            mine = sorted(
-                (r for r in lists if r["side"] == side and r["workload"] == workload),
-                key=lambda r: r["extra"]["runs"],
-            )
-            if mine:
-                right.plot(
-                    [r["extra"]["runs"] for r in mine],
-                    [r["median"] for r in mine],
-                    style,
-                    marker="o",
-                    color=colors.get(side),
-                    label=f"{side}, {where}",
-                )
-    left.set(
-        title="Pipeline overhead (local orchestrator, cache off)",
-        xlabel="steps in the chain",
-        ylabel="ms per step (median, log)",
-        xscale="log",
-        yscale="log",
+        _line(left, side, "", [(r["extra"]["steps"], r["extra"]["ms_per_step"]) for r in mine])
+        for workload, where in ((4, "in-process"), (5, "REST")):
+            mine = [r for r in lists if r["side"] == side and r["workload"] == workload]
+            points = sorted((r["extra"]["runs"], r["median"]) for r in mine)
+            _line(right, side, where, points)
+    _axes(
+        left,
+        "Pipeline overhead (local orchestrator, cache off)",
+        "steps in the chain",
+        "ms per step (median)",
     )
-    right.set(
-        title="Seed list query (API.md section 1)",
-        xlabel="pipeline runs in the store",
-        ylabel="ms per query (median, log)",
-        xscale="log",
-        yscale="log",
+    _axes(
+        right,
+        "Seed list query (API.md section 1)",
+        "pipeline runs in the store",
+        "ms per query (median)",
     )
-    for axes in (left, right):
-        axes.grid(True, which="both", alpha=0.3)
-        if axes.lines:
-            axes.legend()
-    fig.suptitle("stackyard vs ZenML: lower is faster")
+    fig.suptitle("stackyard vs ZenML: lower is faster (medians; see the JSON for min/max)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return None
+
+
+COLORS = {"stackyard": "tab:blue", "zenml": "tab:orange"}
+
+
+def _line(axes: Any, side: str, where: str, points: list[tuple[float, float]]) -> None:
+    """One side's series, each point labelled with its value (log axes hide exact figures)."""
+    if not points:
+        return
+    xs, ys = zip(*points, strict=True)
+    style = "--" if where == "REST" else "-"
+    label = f"{side}, {where}" if where else side
+    axes.plot(xs, ys, style, marker="o", color=COLORS.get(side), label=label)
+    for x, y in points:
+        axes.annotate(
+            f"{y:,.0f}" if y >= 100 else f"{y:.3g}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=8,
+            color=COLORS.get(side),
+        )
+
+
+def _axes(axes: Any, title: str, xlabel: str, ylabel: str) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    axes.set(title=title, xlabel=xlabel, ylabel=f"{ylabel}, log scale", xscale="log", yscale="log")
+    plain = FuncFormatter(lambda value, _: f"{value:,.6g}")
+    axes.xaxis.set_major_formatter(plain)
+    axes.yaxis.set_major_formatter(plain)
+    axes.margins(x=0.15, y=0.15)
+    axes.grid(True, which="both", alpha=0.3)
+    if axes.lines:
+        axes.legend()
 
 
 def main() -> None:

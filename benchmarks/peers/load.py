@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -128,7 +128,7 @@ def concurrency_trial(
         return _trial(argv, env, logs, timeout)
 
 
-def _trial(argv: list[str], env: dict[str, str], logs: list[IO[bytes]], timeout: float) -> Row:
+def _trial(argv: list[str], env: dict[str, str], logs: Sequence[IO[bytes]], timeout: float) -> Row:
     procs = [
         subprocess.Popen(
             argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True

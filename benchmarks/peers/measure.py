@@ -23,8 +23,9 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -127,7 +128,7 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def driver_main(workloads: dict[str, Callable[[Options], Iterable[Row]]]) -> None:
+def driver_main(workloads: Mapping[str, Callable[[Options], Iterable[Row]]]) -> None:
     """Run the requested workload and stream its rows as JSON lines."""
     options = parse_options()
     out = claim_stdout()
@@ -250,9 +251,7 @@ def cli_rows(base: list[str], repeat: int, env: dict[str, str], cwd: Path) -> It
         yield failure("cli stack list", exc)
         return
     for args in (["--help"], ["stack", "list"]):
-        yield attempt(
-            f"cli {' '.join(args)}", lambda args=args: _cli_case([*base, *args], repeat, env, cwd)
-        )
+        yield attempt(f"cli {' '.join(args)}", partial(_cli_case, [*base, *args], repeat, env, cwd))
 
 
 def _cli_case(argv: list[str], repeat: int, env: dict[str, str], cwd: Path) -> Row:

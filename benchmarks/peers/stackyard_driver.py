@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
@@ -72,7 +73,7 @@ def pipelines(opts: Options) -> Iterator[Row]:
             raise RuntimeError(f"{length}-step chain ended {run.status}")
 
     for length in opts.lengths:
-        yield attempt(f"chain {length}", lambda n=length: chain_case(run_chain, n, opts.repeat))
+        yield attempt(f"chain {length}", partial(chain_case, run_chain, length, opts.repeat))
 
 
 def _store_url(size: int) -> str:
@@ -201,7 +202,7 @@ def _pg_admin(admin_url: str, statement: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
+        conn.execute(statement)
 
 
 def worker(opts: Options) -> Iterator[Row]:

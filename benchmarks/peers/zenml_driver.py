@@ -31,6 +31,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -104,7 +105,7 @@ def pipelines(opts: Options) -> Iterator[Row]:
             raise RuntimeError(f"{length}-step chain ended {run.status}")
 
     for length in opts.lengths:
-        yield attempt(f"chain {length}", lambda n=length: chain_case(run_chain, n, opts.repeat))
+        yield attempt(f"chain {length}", partial(chain_case, run_chain, length, opts.repeat))
 
 
 # -- stores with many runs ----------------------------------------------------------------

@@ -104,3 +104,31 @@ def test_requirements_file_and_bad_path(tmp_path: Path) -> None:
         )
     with pytest.raises(InputError, match="invalid 'docker' settings"):
         training.with_options(settings={"docker": {"requirement": ["x"]}}).compile()
+
+
+def test_cli_pipeline_build_reports_and_reuses(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from stackyard.cli.main import cli
+
+    monkeypatch.chdir(Path(__file__).parent)
+    runner = CliRunner()
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "steps.py").write_text("VALUE = 1\n")
+    root = ["--code-root", str(code)]
+    first = runner.invoke(
+        cli, ["pipeline", "build", "build_pipelines.training", *root, "-o", "json"]
+    )
+    assert first.exit_code == 0, first.output
+    images = json.loads(first.stdout)
+    assert sorted(i["steps"] for i in images) == ["load", "train"]
+    assert "without building images" in first.stderr and "no image builder" in first.stderr
+    again = runner.invoke(cli, ["pipeline", "build", "build_pipelines.training", *root])
+    assert again.exit_code == 0 and "Reusing build" in again.stderr
+    bad = runner.invoke(cli, ["pipeline", "build", "build_pipelines.load"])
+    assert bad.exit_code == 2 and "is not a pipeline" in bad.stderr

@@ -8,6 +8,7 @@ from uuid import UUID
 import click
 
 from stackyard.cli.base import get_client, output_option
+from stackyard.cli.output import machine, table
 from stackyard.cli.resources import Resource, list_command, name_argument, resource_group
 from stackyard.cli.views import Row, Section, duration, show
 
@@ -111,3 +112,80 @@ def logs(run_ref: str, step_name: str | None) -> None:
     for s in steps.values():
         click.secho(f"== {s.name} ({s.status.value}) ==", bold=True)
         click.echo(s.logs.rstrip("\n") or "(no logs)")
+
+
+def _load_pipeline(source: str) -> Any:
+    """`module.attr` or `module:attr` of a pipeline object, importable from here."""
+    import os
+    import sys
+
+    from stackyard.pipelines.pipeline import Pipeline
+    from stackyard.utils.source import load_source
+
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        found = load_source(source.replace(":", "."))
+    except ImportError as exc:
+        raise click.UsageError(f"cannot import pipeline {source!r}: {exc}") from None
+    if not isinstance(found, Pipeline):
+        raise click.UsageError(f"{source!r} is not a pipeline (decorate it with @pipeline)")
+    return found
+
+
+@pipeline.command("build", help="Compute (and with Docker, build) the images of PIPELINE.")
+@click.argument("source", metavar="PIPELINE")
+@click.option(
+    "--code-root",
+    type=click.Path(exists=True, file_okay=False),
+    help="Directory whose files are copied into the images (default: the checkout "
+    "or directory holding the pipeline's module).",
+)
+@output_option()
+def build(source: str, code_root: str | None, output: str) -> None:
+    """PIPELINE is an import path such as `my_project.pipelines.training`."""
+    import inspect
+    from pathlib import Path
+
+    from stackyard.builds.build import build_pipeline
+    from stackyard.code.git import find_checkout
+
+    found = _load_pipeline(source)
+    if code_root is None:
+        module_file = Path(inspect.getfile(found.entrypoint)).resolve()
+        checkout = find_checkout(module_file.parent)
+        root = checkout.root if checkout is not None else module_file.parent
+    else:
+        root = Path(code_root).resolve()
+    result = build_pipeline(found.compile(), get_client(), code_root=root)
+    if result.reused:
+        click.echo(
+            f"Reusing build {result.build.id} (checksum {result.build.checksum[:12]}).", err=True
+        )
+    elif result.built:
+        click.echo(
+            f"Built {len(result.build.images)} image(s) as build {result.build.id}.", err=True
+        )
+    else:
+        click.echo(
+            f"Recorded build {result.build.id} without building images: "
+            f"{result.not_built_reason}. Build contexts:",
+            err=True,
+        )
+        for key, context in result.contexts.items():
+            click.echo(f"  {key}: {context}", err=True)
+    rows: list[Row] = [
+        {
+            "image": image["image"],
+            "steps": ", ".join(image["steps"]),
+            "base_image": image["base_image"],
+            "requirements": len(image["requirements"]),
+            "built": image["built"],
+        }
+        for image in result.build.images.values()
+    ]
+    columns = ("image", "steps", "base_image", "requirements", "built")
+    if output == "table":
+        click.echo(table(rows, columns))
+    else:
+        click.echo(machine(rows, output, columns))

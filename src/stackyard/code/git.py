@@ -26,7 +26,7 @@ class LocalCheckout:
     is_dirty: bool
     remote_url: str | None
     branch: str | None
-    # `git status --porcelain` lines: tells one dirty state from another without asking again
+    # `git status --porcelain=v2` lines: tell one dirty state from another without asking again
     changes: tuple[str, ...] = ()
 
 
@@ -53,6 +53,7 @@ def find_checkout(path: Path) -> LocalCheckout | None:
     """Describe the git checkout containing `path`, or None when there is none to reference.
 
     A repository without commits counts as none: there is no commit to point at.
+    Every run asks, so it takes three git calls: where, what state, which remote.
     """
     path = Path(path).resolve()
     cwd = path if path.is_dir() else path.parent
@@ -60,36 +61,53 @@ def find_checkout(path: Path) -> LocalCheckout | None:
     if not toplevel:
         return None
     root = Path(toplevel.strip()).resolve()
-    commit = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    if not commit:
-        return None
     # --no-optional-locks: only look, never rewrite the index behind the user's back.
     # The untracked mode is explicit so a user's status.showUntrackedFiles=no can't
-    # hide new files that an upload-free run would silently miss.
+    # hide new files that an upload-free run would silently miss. --branch adds the
+    # commit and branch as "# branch.oid" / "# branch.head" header lines.
     status = run_git(
-        root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal"
+        root,
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v2",
+        "--branch",
+        "--untracked-files=normal",
     )
     if status is None:
         return None
-    branch = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    headers: dict[str, str] = {}
+    changes: list[str] = []
+    for line in status.splitlines():
+        if line.startswith("# "):
+            key, _, value = line[2:].partition(" ")
+            headers[key] = value
+        elif line.strip():
+            changes.append(line)
+    commit = headers.get("branch.oid", "(initial)")
+    if commit == "(initial)":
+        return None
+    branch = headers.get("branch.head")
     return LocalCheckout(
         root=root,
-        commit=commit.strip(),
-        is_dirty=bool(status.strip()),
-        remote_url=_remote_url(root),
-        branch=branch.strip() if branch else None,
-        changes=tuple(line for line in status.splitlines() if line.strip()),
+        commit=commit,
+        is_dirty=bool(changes),
+        remote_url=_remote_url(run_git(root, "remote", "-v") or ""),
+        branch=None if branch in (None, "(detached)") else branch,
+        changes=tuple(changes),
     )
 
 
-def _remote_url(root: Path) -> str | None:
-    """URL of `origin`, else of the first remote in git's (alphabetical) listing."""
-    names = (run_git(root, "remote") or "").split()
-    if not names:
+def _remote_url(listing: str) -> str | None:
+    """From `git remote -v`: the URL of `origin`, else of the alphabetically first remote."""
+    urls: dict[str, str] = {}
+    for line in listing.splitlines():
+        name, _, rest = line.partition("\t")
+        url, _, kind = rest.rpartition(" ")
+        if kind == "(fetch)" and url:
+            urls[name] = url
+    if not urls:
         return None
-    name = "origin" if "origin" in names else names[0]
-    url = run_git(root, "remote", "get-url", name)
-    return url.strip() if url else None
+    return urls.get("origin") or urls[min(urls)]
 
 
 def subdirectory_of(checkout: LocalCheckout, path: Path) -> str:

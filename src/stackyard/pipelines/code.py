@@ -249,15 +249,28 @@ def _git_fingerprint(checkout: LocalCheckout) -> Hashable | None:
     """Commit plus the state of every changed path; None when a path can't be read back."""
     state: list[Hashable] = [checkout.commit]
     for line in checkout.changes:
-        path = line[3:].split(" -> ")[-1]
-        if path.startswith('"'):
-            return None  # git quoted an unusual name: don't trust our reading of it
+        path = _changed_path(line)
+        if path is None:
+            return None
         full = checkout.root / path
         if full.is_dir():
             state.append((line, _tree_fingerprint(full)))
         else:
             state.append((line, _stat(full)))
     return tuple(state)
+
+
+def _changed_path(line: str) -> str | None:
+    """The path a `git status --porcelain=v2` line is about; None when unsure (git quotes
+    unusual names)."""
+    fields = {"1": 8, "2": 9, "u": 10}.get(line[:1])
+    if line[:1] in ("?", "!"):
+        path = line[2:]
+    elif fields is not None:
+        path = line.split(" ", fields)[-1].split("\t")[0]  # "2": "<path>\t<original path>"
+    else:
+        return None
+    return None if path.startswith('"') else path
 
 
 _TOO_MANY_FILES = ("too many files",)
