@@ -221,17 +221,22 @@ def _archive(root: Path, checkout: LocalCheckout | None) -> _Archive | None:
         cached = _ARCHIVES.get(root)
     if key is not None and cached is not None and cached[0] == key:
         return cached[1]
-    files = source_files(root)
+    # an oversized plain tree was only walked that far: don't list it all to say so
+    files = [] if key is _TOO_MANY_FILES else source_files(root)
     size = sum((root / f).stat().st_size for f in files)
     archive = None
-    if len(files) > MAX_CODE_FILES or size > MAX_CODE_BYTES:
+    if key is _TOO_MANY_FILES or len(files) > MAX_CODE_FILES or size > MAX_CODE_BYTES:
+        found = (
+            f"more than {MAX_CODE_FILES} files"
+            if key is _TOO_MANY_FILES
+            else f"{len(files)} files, {size / 2**20:.0f} MB"
+        )
         logger.warning(
-            "not archiving %s: %d files, %.0f MB, over the limit of %d files or %.0f MB; "
-            "keep environments and data out of it (.gitignore) or register its git "
-            "repository, else templates made from these runs cannot run",
+            "not archiving the code in %s (%s): the limit is %d files and %.0f MB. Keep "
+            "environments and data out of it (.gitignore), or commit it and register its git "
+            "repository; until then templates made from these runs cannot run",
             root,
-            len(files),
-            size / 2**20,
+            found,
             MAX_CODE_FILES,
             MAX_CODE_BYTES / 2**20,
         )

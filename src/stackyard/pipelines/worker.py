@@ -70,7 +70,7 @@ def configure(
 
     base = snapshot.pipeline_configuration
     steps: dict[str, Any] = {}
-    for name in {*base.get("steps", {}), *overrides.steps}:
+    for name in sorted({*base.get("steps", {}), *overrides.steps}):
         old = StepFileConfig.model_validate(base.get("steps", {}).get(name, {}))
         new = overrides.steps.get(name, StepFileConfig())
         steps[name] = {
