@@ -76,6 +76,7 @@ def running_server(store_url: str, **options: Any) -> Iterator[Running]:
     from stackyard.server.runner import NoDelayH11Protocol
 
     options.setdefault("secret", SECRET)
+    options.setdefault("run_scheduler", False)  # tests drive schedules themselves
     app = create_app(store_url, **options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -132,3 +132,20 @@ def test_cli_pipeline_build_reports_and_reuses(
     assert again.exit_code == 0 and "Reusing build" in again.stderr
     bad = runner.invoke(cli, ["pipeline", "build", "build_pipelines.load"])
     assert bad.exit_code == 2 and "is not a pipeline" in bad.stderr
+
+
+def test_runs_on_a_stack_with_an_image_builder_record_their_build() -> None:
+    client = Client()
+    first = training()
+    assert first.build_id is None  # the local stack needs no image
+    client.create_stack_component(
+        "docker",
+        "local_docker",
+        "image_builder",
+        {"docker_host": "unix:///nonexistent/docker.sock"},
+    )
+    client.update_stack(client.active_stack_model.id, components={"image_builder": "docker"})
+    second, third = training(), training()
+    assert second.build_id is not None and second.build_id == third.build_id
+    assert client.get_snapshot(second.snapshot_id).build_id == second.build_id
+    assert client.list_pipeline_runs(build_id=second.build_id).total == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from stackyard.cli.base import get_client
@@ -68,3 +70,41 @@ def create(
         tags=list(tags),
     )
     click.echo(f"Created run template {created.name!r} ({created.id}).")
+
+
+@run_template.command(help="Start a new run from TEMPLATE; prints the run (it may still run).")
+@click.argument("template")
+@click.option(
+    "--parameter",
+    "-p",
+    "parameters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A pipeline parameter to change; repeat for more.",
+)
+@click.option(
+    "--config-file",
+    "-c",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A YAML/JSON run configuration (parameters, steps, settings, run_name).",
+)
+@click.option("--wait", is_flag=True, help="Wait until the run has finished.")
+def trigger(
+    template: str, parameters: tuple[str, ...], config_file: str | None, wait: bool
+) -> None:
+    import time
+
+    from stackyard.cli.base import parse_pairs, read_mapping
+
+    configuration: dict[str, Any] = dict(read_mapping(config_file)) if config_file else {}
+    if parameters:
+        configuration.setdefault("parameters", {}).update(parse_pairs(parameters, "--parameter"))
+    client = get_client()
+    run = client.trigger_pipeline(template=template, run_configuration=configuration)
+    click.echo(f"Started run {run.name!r} ({run.id}).", err=True)
+    while wait and not run.status.is_finished:
+        time.sleep(0.5)
+        run = client.get_pipeline_run(run.id)
+    click.echo(f"{run.name} {run.status.value}")
+    if wait and not run.status.is_successful:
+        raise SystemExit(1)

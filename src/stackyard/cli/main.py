@@ -84,6 +84,9 @@ COMMANDS: dict[str, Entry] = {
     "schedule": Entry("automation:schedule", "Inspect and change schedules.", PIPELINES),
     "run-template": Entry("automation:run_template", "Manage run templates.", PIPELINES),
     "build": Entry("automation:build", "Inspect pipeline builds.", PIPELINES),
+    "scheduler": Entry(
+        "stackyard.scheduler.cli:scheduler", "Run due schedules without a server.", PIPELINES
+    ),
     "code-repository": Entry("code:code_repository", "Manage code repositories.", PIPELINES),
     "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
     "user": Entry("users:user", "Manage users.", ADMIN),

@@ -17,13 +17,14 @@ from uuid import UUID
 
 from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
 from stackyard.models.base import utcnow
-from stackyard.models.enums import ExecutionStatus
+from stackyard.models.enums import ExecutionStatus, StackComponentType
 from stackyard.pipelines.artifacts import ArtifactRef
 from stackyard.pipelines.cache import cache_key, find_cached
 from stackyard.pipelines.config import jsonable
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 
 if TYPE_CHECKING:
+    from stackyard.client import Client
     from stackyard.models.automation import ScheduleResponse
     from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse, SnapshotResponse
     from stackyard.pipelines.code import RecordedCode
@@ -70,6 +71,7 @@ def record_snapshot(
     run_name_template: str,
     schedule_id: UUID | None = None,
     code: RecordedCode | None = None,
+    build_id: UUID | None = None,
 ) -> SnapshotResponse:
     """Store the compiled pipeline and its configuration, and where its code is (see
     `stackyard.pipelines.code`): enough to run it again."""
@@ -82,6 +84,7 @@ def record_snapshot(
             "pipeline_id": pipeline_id,
             "stack_id": stack_id,
             "schedule_id": schedule_id,
+            "build_id": build_id,
             "run_name_template": run_name_template,
             "pipeline_configuration": compiled.run_config(),
             "step_configurations": {
@@ -128,7 +131,10 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             store, compiled, pipeline.id, stack_model.id, template, schedule.id, code
         )
         return link_template(store, schedule, snapshot)
-    snapshot = record_snapshot(store, compiled, pipeline.id, stack_model.id, template, code=code)
+    build_id = stack_build(client, compiled, stack)
+    snapshot = record_snapshot(
+        store, compiled, pipeline.id, stack_model.id, template, code=code, build_id=build_id
+    )
     run: PipelineRunResponse = store.create(
         "pipeline_run",
         {
@@ -138,12 +144,26 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "pipeline_id": pipeline.id,
             "stack_id": stack_model.id,
             "snapshot_id": snapshot.id,
+            "build_id": build_id,
             "code_reference": code.code_reference,
             "code_path": code.code_path,
             "config": snapshot.pipeline_configuration,
         },
     )
     return RunContext(store, compiled, stack, run).execute()
+
+
+def stack_build(client: Client, compiled: CompiledPipeline, stack: Stack) -> UUID | None:
+    """On a stack with an image builder a run uses a build: the existing one with the
+    same checksum, or a new one (see `stackyard.builds`). Other stacks need none."""
+    if StackComponentType.IMAGE_BUILDER not in stack.components:
+        return None
+    from stackyard.builds.build import build_pipeline
+    from stackyard.pipelines.code import import_root, locate
+
+    located = locate(compiled.pipeline)
+    root = import_root(located[0].partition(":")[0], located[1]) if located else None
+    return build_pipeline(compiled, client, code_root=root).build.id
 
 
 def drive_run(

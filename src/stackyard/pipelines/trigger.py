@@ -202,7 +202,7 @@ def _start_on_server(
 
     rest = cast(RestStore, store)
     body = config.model_dump(mode="json", exclude_unset=True)
-    data = rest._call("POST", f"{API}/run_templates/{template_id}/runs", json=body)
+    data = rest.post(f"{API}/run_templates/{template_id}/runs", body)
     run = PipelineRunResponse.model_validate(data)
     run.bind(rest)
     return run

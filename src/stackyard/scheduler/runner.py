@@ -110,7 +110,7 @@ def _fire_on_server(store: Store, schedule_id: UUID, now: datetime) -> list[Pipe
         raise StackyardError(
             f"the scheduler needs a SQL store or a stackyard server, not {type(store).__name__}"
         )
-    data = store._call("POST", f"{API}/schedules/{schedule_id}/runs", json={"now": now.isoformat()})
+    data = store.post(f"{API}/schedules/{schedule_id}/runs", {"now": now.isoformat()})
     runs = [PipelineRunResponse.model_validate(item) for item in cast(list[Any], data["runs"])]
     for run in runs:
         run.bind(store)

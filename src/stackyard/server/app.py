@@ -21,6 +21,7 @@ from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
 from stackyard.server.login import add_session_routes
 from stackyard.server.routes import add_resource_routes
+from stackyard.server.templates import router as run_routes
 from stackyard.server.tokens import DEFAULT_TTL, server_secret
 from stackyard.store.sql.store import SqlStore
 
@@ -42,11 +43,14 @@ def create_app(
     max_body: int = DEFAULT_MAX_BODY,
     login_limit: int = 10,
     seed_user: str | None = None,
+    run_scheduler: bool = True,
 ) -> FastAPI:
     """A server for the store at `store_url`; pending migrations are applied first.
 
     `seed_user=None` (the default) never creates a passwordless user: the first
     admin comes from `python -m stackyard.server --admin-user` or `POST /api/v1/setup`.
+    With `run_scheduler`, each worker process polls for due schedules; a due run is
+    claimed in the database, so several workers still start it once.
     """
     from stackyard import __version__
 
@@ -58,7 +62,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop_scheduler = None
+        if run_scheduler:
+            from stackyard.scheduler import start_background_scheduler
+
+            stop_scheduler = start_background_scheduler(store)
         yield
+        if stop_scheduler is not None:
+            stop_scheduler()
         store.close()
 
     app = FastAPI(
@@ -91,6 +102,7 @@ def create_app(
     for spec in all_specs():
         add_resource_routes(app, spec, ctx)
 
+    app.include_router(run_routes)
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi
 
