@@ -45,11 +45,6 @@ BENCH = Path(__file__).resolve().parent
 PEERS = BENCH / "peers"
 Row = dict[str, Any]
 NAMES = {1: "import", 2: "cli", 3: "pipelines", 4: "store", 5: "rest", 6: "concurrency"}
-ZENML_QUIET = {
-    "ZENML_ANALYTICS_OPT_IN": "false",
-    "ZENML_AUTO_OPEN_DASHBOARD": "false",
-    "ZENML_ENABLE_RICH_TRACEBACK": "false",
-}
 
 
 @dataclass
@@ -61,11 +56,13 @@ class Side:
     driver: Path
 
     def env(self) -> dict[str, str]:
-        """The environment its driver starts from: none of our settings leak across."""
+        """The environment its driver starts from: none of our settings leak across.
+
+        Each driver then sets its own config directory (and for ZenML turns
+        analytics and the dashboard's browser tab off) before importing anything.
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith(("STACKYARD_", "ZENML_"))}
         env["PYTHONUNBUFFERED"] = "1"
-        if self.name == "zenml":
-            env.update(ZENML_QUIET)
         return env
 
 
@@ -89,21 +86,8 @@ def plan(args: argparse.Namespace) -> list[tuple[int, list[str]]]:
         if number in (4, 5):
             steps += [(number, [name, "--size", size]) for size in sizes]
         elif number == 6:
-            steps += [
-                (
-                    number,
-                    [
-                        name,
-                        "--backend",
-                        backend,
-                        "--processes",
-                        str(args.processes),
-                        "--per-process",
-                        str(args.per_process),
-                    ],
-                )
-                for backend in args.backends
-            ]
+            load = ["--processes", str(args.processes), "--per-process", str(args.per_process)]
+            steps += [(number, [name, "--backend", b, *load]) for b in args.backends]
         else:
             steps.append((number, [name]))
     return steps
@@ -114,49 +98,53 @@ def invoke(
 ) -> list[Row]:
     """Run one driver process; its rows, plus a failure row if it crashed or overran."""
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-{side.name}-"))
-    log = scratch / "driver.log"
-    command = [
-        str(side.python),
-        str(side.driver),
-        *argv,
-        "--repeat",
-        str(repeat),
-        "--scratch",
-        str(scratch / "work"),
-        "--postgres",
-        postgres,
-    ]
-    failure = None
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            cwd=scratch,
-            env=side.env(),
-            start_new_session=True,
-            text=True,
+    options = ["--repeat", str(repeat), "--scratch", str(scratch / "work"), "--postgres", postgres]
+    try:
+        out, failure = _drive(
+            [str(side.python), str(side.driver), *argv, *options], scratch, side.env(), timeout
         )
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            out = _stop(proc)
-            failure = f"timed out after {timeout:.0f} s (--timeout)"
+    finally:
+        _reap_daemons(scratch)
+        shutil.rmtree(scratch, ignore_errors=True)
     rows = []
     for line in out.splitlines():
         with contextlib.suppress(json.JSONDecodeError):
             rows.append(json.loads(line))
-    if failure is None and proc.returncode != 0:
-        failure = f"driver exited {proc.returncode}"
     if failure:
-        tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
-        rows.append({"case": f"{argv[0]} (driver)", "error": f"{failure}: {tail}"[:600]})
-    _reap_daemons(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
+        rows.append({"case": f"{argv[0]} (driver)", "error": failure[:600]})
     for row in rows:
         row.update(workload=number, name=NAMES[number], side=side.name)
         row.setdefault("median", None)
     return rows
+
+
+def _drive(
+    command: list[str], scratch: Path, env: dict[str, str], timeout: float
+) -> tuple[str, str | None]:
+    """The driver's stdout, and why it failed (None if it did not)."""
+    log = scratch / "driver.log"
+    with open(log, "wb") as err:
+        try:
+            proc = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                cwd=scratch,
+                env=env,
+                start_new_session=True,
+                text=True,
+            )
+        except OSError as exc:  # e.g. a peer venv that lost its interpreter
+            return "", f"cannot start the driver: {exc}"
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+            failure = None if proc.returncode == 0 else f"driver exited {proc.returncode}"
+        except subprocess.TimeoutExpired:
+            out = _stop(proc)
+            failure = f"timed out after {timeout:.0f} s (--timeout)"
+    if failure:
+        failure += ": " + " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
+    return out, failure
 
 
 def _stop(proc: subprocess.Popen[str]) -> str:

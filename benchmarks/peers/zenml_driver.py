@@ -111,24 +111,17 @@ def pipelines(opts: Options) -> Iterator[Row]:
 # -- stores with many runs ----------------------------------------------------------------
 
 
+def _cache_file(size: int) -> Path:
+    return CACHE / f"zenml-{importlib.metadata.version('zenml')}-runs-{size}.db"
+
+
 def _cached_db(opts: Options) -> Path:
     """ZenML's SQLite file with `opts.size` runs, built in a child process if missing."""
-    version = importlib.metadata.version("zenml")
-    db = CACHE / f"zenml-{version}-runs-{opts.size}.db"
+    db = _cache_file(opts.size)
     if not db.exists():
         CACHE.mkdir(exist_ok=True)
-        spawn(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "build",
-                "--size",
-                str(opts.size),
-                "--scratch",
-                str(opts.scratch),
-            ],
-            timeout=BUILD_TIMEOUT,
-        )
+        argv = [sys.executable, str(Path(__file__).resolve()), "build", "--size", str(opts.size)]
+        spawn([*argv, "--scratch", str(opts.scratch)], timeout=BUILD_TIMEOUT)
     return db
 
 
@@ -167,11 +160,11 @@ def build(opts: Options) -> Iterator[Row]:
     client.activate_stack(default_stack)
     source = config / STORE_DB
     _clone_runs(source, templates, users, opts.size - len(templates))
-    target = CACHE / f"zenml-{importlib.metadata.version('zenml')}-runs-{opts.size}.db"
-    partial = target.with_suffix(".partial")
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+    target = _cache_file(opts.size)
+    staging = target.with_suffix(".partial")
+    with sqlite3.connect(source) as src, sqlite3.connect(staging) as dst:
         src.backup(dst)  # a consistent copy, whatever journal ZenML left open
-    partial.replace(target)
+    staging.replace(target)
     return iter(())
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -22,25 +21,9 @@ from stackyard.client import Client
 FLOWS = Path(__file__).with_name("automation_flows.py")
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite store at the newest schema, without the seeded defaults."""
-    from stackyard.store.sql.db import Database, DatabaseURL
-    from stackyard.store.sql.migrate import ensure_schema
-
-    path = tmp_path_factory.mktemp("template") / "stackyard.db"
-    db = Database(DatabaseURL.parse(f"sqlite:///{path}"))
-    ensure_schema(db)
-    db.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
 @pytest.fixture(autouse=True)
-def fresh_store(isolated_config: Path, migrated_db: Path) -> Iterator[None]:
-    isolated_config.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_db, isolated_config / "stackyard.db")
+def finish_runs() -> Iterator[None]:
+    """Wait for runs that worker processes still drive before the test's files go."""
     yield
     unfinished = Client().list_pipeline_runs(status='oneof:["initializing","running"]', size=100)
     for run in unfinished:
