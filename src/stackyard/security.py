@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import os
 import secrets as _secrets
@@ -109,7 +108,3 @@ def new_api_key() -> str:
 def hash_api_key(key: str) -> str:
     """API keys are long and random, so a fast keyed hash is enough (and lookups stay cheap)."""
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

@@ -30,7 +30,6 @@ _WHERE: dict[str, str] = {
     "FlavorRequest": "stackyard.models.stacks",
     "FlavorResponse": "stackyard.models.stacks",
     "FlavorUpdate": "stackyard.models.stacks",
-    "LogicalOperator": "stackyard.models.enums",
     "OwnedResponse": "stackyard.models.base",
     "Page": "stackyard.models.base",
     "PipelineRequest": "stackyard.models.pipelines",

@@ -47,10 +47,3 @@ class ArtifactType(StrEnum):
     SCHEMA = "schema"
     SERVICE = "service"
     CODE = "code"
-
-
-class LogicalOperator(StrEnum):
-    """How several filters of one list query combine."""
-
-    AND = "and"
-    OR = "or"
