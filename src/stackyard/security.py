@@ -106,5 +106,5 @@ def new_api_key() -> str:
 
 
 def hash_api_key(key: str) -> str:
-    """API keys are long and random, so a fast keyed hash is enough (and lookups stay cheap)."""
+    """API keys are long and random, so a plain SHA-256 is enough (and lookups stay cheap)."""
     return hashlib.sha256(key.encode()).hexdigest()
