@@ -15,7 +15,9 @@ root="$(dirname "$here")"
 venv="$here/.peer-venv"
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 
-if ! "$venv/bin/python" -c "import zenml, sys; sys.exit(zenml.__version__ != '$ZENML_VERSION')" 2>/dev/null; then
+installed() { "$venv/bin/python" -c "import importlib.metadata as m; print(m.version('zenml'))"; }
+
+if [ "$(installed 2>/dev/null)" != "$ZENML_VERSION" ] || [ ! -x "$venv/bin/zenml" ]; then
     rm -rf "$venv"
     "$python" -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip
@@ -23,6 +25,6 @@ if ! "$venv/bin/python" -c "import zenml, sys; sys.exit(zenml.__version__ != '$Z
 fi
 "$root/.venv/bin/pip" install -q -r "$here/requirements.txt"
 
-# Analytics off for good in this venv's default config too (run.py also sets
-# ZENML_ANALYTICS_OPT_IN=false and a temporary ZENML_CONFIG_PATH per workload).
-echo "peer ready: $("$venv/bin/python" -c 'import zenml; print("zenml", zenml.__version__)') in $venv"
+# No ZenML config is written here: each workload's driver gives ZenML a temporary
+# ZENML_CONFIG_PATH with ZENML_ANALYTICS_OPT_IN=false (peers/zenml_driver.py).
+echo "peer ready: zenml $(installed) in $venv"

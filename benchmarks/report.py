@@ -169,7 +169,7 @@ def _line(axes: Any, side: str, where: str, points: list[tuple[float, float]]) -
             f"{y:,.0f}" if y >= 100 else f"{y:.3g}",
             (x, y),
             textcoords="offset points",
-            xytext=(6, 4),
+            xytext=(6, 5) if where == "REST" else (6, -12),  # REST sits above: labels apart
             fontsize=8,
             color=COLORS.get(side),
         )

@@ -207,3 +207,28 @@ def test_metadata_and_tags_attach_to_runs(client: Client) -> None:
     assert run.tags == ["prod"]
     assert client.list_pipeline_runs(tags="prod").total == 1
     assert client.list_pipeline_runs(tags="nightly").total == 0
+
+
+def test_concurrent_versions_of_one_artifact_number_without_gaps(client: Client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def save(worker: int) -> list[str]:
+        return [
+            client.store.create(
+                "artifact_version",
+                {
+                    "name": "shared",
+                    "uri": f"/tmp/{worker}/{i}",
+                    "data_type": "builtins.int",
+                    "materializer": "m",
+                },
+            ).version
+            for i in range(8)
+        ]
+
+    with ThreadPoolExecutor(6) as pool:
+        versions = [v for batch in pool.map(save, range(6)) for v in batch]
+    assert sorted(versions, key=int) == [str(n) for n in range(1, 49)]
+    assert [v.version for v in client.get_artifact("shared").versions] == [
+        str(n) for n in range(1, 49)
+    ]

@@ -34,10 +34,12 @@ class ArtifactResponse(OwnedResponse):
 
     @property
     def versions(self) -> list[ArtifactVersionResponse]:
-        """Every version of this artifact, oldest first."""
+        """Every version of this artifact, in version order."""
         from stackyard.models.paging import depaginate_store
 
-        return list(depaginate_store(self.store, "artifact_version", artifact_id=self.id))
+        return list(
+            depaginate_store(self.store, "artifact_version", artifact_id=self.id, sort_by="number")
+        )
 
     @property
     def latest_version(self) -> ArtifactVersionResponse:

@@ -121,7 +121,7 @@ class Database:
             import pymysql
 
             self._driver = pymysql
-            return pymysql.connect(
+            conn = pymysql.connect(
                 host=self.url.host,
                 port=self.url.port or 3306,
                 user=self.url.user or "root",
@@ -130,6 +130,11 @@ class Database:
                 charset="utf8mb4",
                 autocommit=False,
             )
+            # READ COMMITTED, as on PostgreSQL: a statement after waiting on a lock sees
+            # what the lock holder committed (InnoDB's default would show a snapshot)
+            with conn.cursor() as cur:
+                cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            return conn
         except ImportError as exc:
             extra = "postgres" if self.dialect == "postgresql" else "mysql"
             raise StoreConnectionError(

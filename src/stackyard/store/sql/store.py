@@ -407,10 +407,13 @@ class SqlStore(Store):
                         setattr(result, key[1:], value)
                 return result
             except Exception as exc:
-                if not self.db.is_integrity_error(exc):
+                conflict = self.db.is_integrity_error(exc) or isinstance(exc, EntityExistsError)
+                if not conflict:
                     raise
                 if hooks.retry_on_conflict and attempt < 7:
                     continue
+                if isinstance(exc, EntityExistsError):
+                    raise
                 raise EntityExistsError(
                     f"the {spec.name.replace('_', ' ')} conflicts with an existing one: {exc}"
                 ) from None

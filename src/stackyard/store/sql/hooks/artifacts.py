@@ -1,8 +1,9 @@
 """Artifact versions: numbered 1, 2, 3... per artifact, without gaps or duplicates.
 
 The number is the current maximum plus one, taken inside the insert's own
-transaction; the unique key (artifact_id, version) turns a race between two
-processes into a conflict, and the create is retried with the next number.
+transaction while holding a row lock on the artifact (PostgreSQL, MySQL; SQLite
+serialises writers anyway). Two processes creating the same new artifact at once
+collide on its unique name instead, and the create is retried.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class ArtifactVersionHooks(Hooks):
             )
         else:
             artifact_id = store.db.decode("uuid", found[0])
+        if store.db.dialect != "sqlite":  # SQLite writers are serialised already
+            # one writer at a time per artifact, so MAX(number) + 1 is free
+            tx.fetchone(
+                f"SELECT {q('id')} FROM {q('artifacts')} WHERE {q('id')} = ? FOR UPDATE",
+                [str(artifact_id)],
+            )
         values["artifact_id"] = artifact_id
         latest = tx.scalar(
             f"SELECT MAX({q('number')}) FROM {q('artifact_versions')} WHERE {q('artifact_id')} = ?",
