@@ -86,7 +86,6 @@ def build(store, runs: int) -> None:  # type: ignore[no-untyped-def]
                 tx.executemany(sql, batch)
                 batch.clear()
         tx.executemany(sql, batch)
-    analyze(store)
 
 
 def analyze(store) -> None:  # type: ignore[no-untyped-def]
@@ -122,6 +121,7 @@ def bench(url: str, runs: int, label: str) -> None:
 
     store = SqlStore(url)
     build(store, runs)
+    analyze(store)
     client = Client(store=store)
     stack_id, user_id = client.active_stack_model.id, client.active_user.id
     names = [r.name for r in client.list_pipeline_runs(size=3, sort_by="desc:start_time")]
