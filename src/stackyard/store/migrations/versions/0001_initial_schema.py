@@ -1277,6 +1277,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_pipeline_runs_snapshot_id", ["snapshot_id", "id"], unique=False)
         batch_op.create_index("ix_pipeline_runs_stack_id", ["stack_id", "id"], unique=False)
         batch_op.create_index(
+            "ix_pipeline_runs_stack_id_user_id", ["stack_id", "user_id"], unique=False
+        )
+        batch_op.create_index(
             "ix_pipeline_runs_stack_id_user_id_start_time_id",
             ["stack_id", "user_id", "start_time", "id"],
             unique=False,
