@@ -100,3 +100,12 @@ def wipe(store: object) -> None:
             tx.execute("SET FOREIGN_KEY_CHECKS=1")
     store.actor = None
     seed(store)
+
+
+def reset_backend(store: object) -> None:
+    """Back to a freshly seeded store; REST backends reset their server's SQL store."""
+    reset = getattr(store, "reset_for_tests", None)
+    if reset is not None:
+        reset()
+    else:
+        wipe(store)

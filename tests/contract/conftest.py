@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import reset_backend
 
 from stackyard.client import Client
 from stackyard.store.base import Store
@@ -56,17 +57,6 @@ def rest_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         store = ResettableRestStore(running)
         yield store
         store.close()
-
-
-def reset_backend(store: Store) -> None:
-    """Back to a freshly seeded store; REST backends reset their server's SQL store."""
-    from support import wipe
-
-    reset = getattr(store, "reset_for_tests", None)
-    if reset is not None:
-        reset()
-    else:
-        wipe(store)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -7,16 +7,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from support import reset_backend
 
 from stackyard.models.base import utcnow
-from stackyard.store.base import Store
 from stackyard.store.sql.hooks.automation import claim_schedule
 from stackyard.store.sql.store import SqlStore
 
 
-def test_one_winner_per_due_slot(store_backend: Store) -> None:
-    if not isinstance(store_backend, SqlStore):
-        pytest.skip("claims run inside the server's SQL store; REST goes through its route")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
+def test_one_winner_per_due_slot(request: pytest.FixtureRequest, backend: str) -> None:
+    """SQL stores only: over REST the claim happens inside the server's SQL store."""
+    store_backend: SqlStore = request.getfixturevalue(f"{backend}_store")
+    reset_backend(store_backend)
     due = (utcnow() + timedelta(hours=1)).replace(microsecond=123456)
     schedule = store_backend.create(
         "schedule", {"name": "raced", "interval_second": 60, "start_time": due}

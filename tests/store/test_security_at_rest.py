@@ -31,8 +31,9 @@ def test_secret_values_are_encrypted_and_key_file_is_private(isolated_config: Pa
     assert b"hunter2-plaintext" not in db_bytes
 
 
-def test_secrets_key_from_environment(monkeypatch: pytest.MonkeyPatch,
-                                      isolated_config: Path) -> None:
+def test_secrets_key_from_environment(
+    monkeypatch: pytest.MonkeyPatch, isolated_config: Path
+) -> None:
     import base64
 
     from stackyard.exceptions import InputError, StackyardError

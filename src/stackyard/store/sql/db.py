@@ -125,7 +125,7 @@ class Database:
             import pymysql
 
             self._driver = pymysql
-            conn = pymysql.connect(
+            mysql_conn = pymysql.connect(
                 host=self.url.host,
                 port=self.url.port or 3306,
                 user=self.url.user or "root",
@@ -136,9 +136,10 @@ class Database:
             )
             # READ COMMITTED, as on PostgreSQL: a statement after waiting on a lock sees
             # what the lock holder committed (InnoDB's default would show a snapshot)
-            with conn.cursor() as cur:
-                cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            return conn
+            cursor = mysql_conn.cursor()
+            cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.close()
+            return mysql_conn
         except ImportError as exc:
             extra = "postgres" if self.dialect == "postgresql" else "mysql"
             raise StoreConnectionError(
