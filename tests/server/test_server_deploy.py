@@ -170,6 +170,21 @@ def test_up_status_down_keep_the_local_store(isolated_config: Path) -> None:
     assert back.get_pipeline("made-over-rest").user_id == default_user.id
 
 
+def test_up_as_the_very_first_command_on_a_new_machine(isolated_config: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli_commands.up, [])
+    assert result.exit_code == 0, result.output
+    try:
+        client = Client()
+        assert type(client.store).__name__ == "RestStore"
+        assert client.active_user.name == "default"
+        assert client.active_stack_model.name == "default"
+    finally:
+        assert runner.invoke(cli_commands.down, []).exit_code == 0
+    reset_stores()
+    assert Client().active_user.name == "default"
+
+
 def httpx_alive(url: str) -> bool:
     try:
         httpx.get(f"{url}/health", timeout=1)

@@ -111,6 +111,10 @@ def up(port: int | None = None, blocking: bool = False) -> str:
             _wait(int(running["pid"]))
         return url
     server_secret()  # shared by the server (to check tokens) and us (to sign one)
+    # the local store, migrated and seeded as on first local use (`up` may come first)
+    from stackyard.store.sql.store import SqlStore
+
+    SqlStore(store_url).close()
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     log = config_dir() / "server.log"
