@@ -219,3 +219,25 @@ def test_server_command_help_names_env_vars() -> None:
     for option in ("--store-url", "--workers", "--admin-user", "--admin-password"):
         assert option in result.output
     assert "STACKYARD_SERVER_" in result.output
+
+
+def test_up_stops_its_server_when_the_login_fails(
+    isolated_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real_popen = local.subprocess.Popen
+
+    def recording_popen(*args: object, **kwargs: object) -> object:
+        process = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process.pid)
+        return process
+
+    def failing_login(*args: object) -> None:
+        raise RuntimeError("login failed")
+
+    monkeypatch.setattr(local.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(local, "_local_login", failing_login)
+    with pytest.raises(RuntimeError, match="login failed"):
+        local.up()
+    assert started and not local._alive(started[0])
+    assert "local_server" not in GlobalConfig.load().data

@@ -135,7 +135,12 @@ def up(port: int | None = None, blocking: bool = False) -> str:
             raise StoreConnectionError(f"the local server did not start; see {log}")
         time.sleep(0.1)
     config.data["local_server"] = {"url": url, "pid": process.pid, "log": str(log)}
-    _local_login(config, url, store_url)
+    try:
+        _local_login(config, url, store_url)
+    except BaseException:
+        _stop(process.pid)  # never leave a server running that nothing knows about
+        config.data.pop("local_server", None)
+        raise
     if blocking:
         try:
             process.wait()
