@@ -133,11 +133,7 @@ def _record_failure(store: Store, run_id: UUID, exc: BaseException) -> None:
     """Mark the run failed (unless it already ended) and keep the reason on it."""
     detail = "".join(traceback.format_exception(exc)).strip()
     sys.stderr.write(f"stackyard worker: run {run_id} failed:\n{detail}\n")
-    run: PipelineRunResponse = store.get("pipeline_run", run_id)
-    if run.status in (ExecutionStatus.INITIALIZING, ExecutionStatus.RUNNING):
-        store.update(
-            "pipeline_run", run_id, {"status": ExecutionStatus.FAILED, "end_time": utcnow()}
-        )
+    # the reason first: whoever sees the run failed can read why at once
     store.create(
         "run_metadata",
         {
@@ -146,6 +142,11 @@ def _record_failure(store: Store, run_id: UUID, exc: BaseException) -> None:
             "values": {"worker_error": f"{type(exc).__name__}: {exc}"},
         },
     )
+    run: PipelineRunResponse = store.get("pipeline_run", run_id)
+    if run.status in (ExecutionStatus.INITIALIZING, ExecutionStatus.RUNNING):
+        store.update(
+            "pipeline_run", run_id, {"status": ExecutionStatus.FAILED, "end_time": utcnow()}
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
