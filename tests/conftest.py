@@ -11,13 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
-    create_mysql_database,
-    create_pg_database,
-    drop_mysql_database,
-    drop_pg_database,
-    service_or_skip,
-)
+from support import temporary_database
 
 PG_ADMIN = os.environ.get("STACKYARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MYSQL_ADMIN = os.environ.get("STACKYARD_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test")
@@ -72,26 +66,12 @@ def isolated_config(
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session."""
-    name = ""
-
-    def make() -> None:
-        nonlocal name
-        name = create_pg_database()
-
-    service_or_skip("PostgreSQL at 127.0.0.1:5432", make)
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    drop_pg_database(name)
+    with temporary_database("postgresql") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def mysql_url() -> Iterator[str]:
     """A fresh MariaDB/MySQL database for this test session."""
-    name = ""
-
-    def make() -> None:
-        nonlocal name
-        name = create_mysql_database()
-
-    service_or_skip("MariaDB at 127.0.0.1:3306", make)
-    yield f"mysql://root@127.0.0.1:3306/{name}"
-    drop_mysql_database(name)
+    with temporary_database("mysql") as url:
+        yield url

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,44 +22,56 @@ def service_or_skip(name: str, check: object) -> None:
         pytest.skip(message)
 
 
-def create_pg_database() -> str:
-    import psycopg
-
-    name = f"sy_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(
-        host="127.0.0.1", port=5432, user="postgres", dbname="test", autocommit=True
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
+ADMIN_CONNECTIONS = {
+    "postgresql": "postgresql://postgres@127.0.0.1:5432",
+    "mysql": "mysql://root@127.0.0.1:3306",
+}
 
 
-def drop_pg_database(name: str) -> None:
-    import psycopg
+def _admin_execute(dialect: str, statement: str) -> None:
+    if dialect == "postgresql":
+        import psycopg
 
-    with psycopg.connect(
-        host="127.0.0.1", port=5432, user="postgres", dbname="test", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def create_mysql_database() -> str:
-    import pymysql
-
-    name = f"sy_{uuid.uuid4().hex[:10]}"
-    conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="")
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
-    conn.close()
-    return name
-
-
-def drop_mysql_database(name: str) -> None:
+        with psycopg.connect(
+            host="127.0.0.1", port=5432, user="postgres", dbname="test", autocommit=True
+        ) as conn:
+            conn.execute(statement)
+        return
     import pymysql
 
     conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="")
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.close()
+    try:
+        cursor = conn.cursor()
+        cursor.execute(statement)
+        cursor.close()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def temporary_database(dialect: str) -> Iterator[str]:
+    """A new, empty PostgreSQL or MariaDB database for a test; dropped afterwards.
+
+    Skips when the service is not reachable, but fails instead in CI.
+    """
+    name = f"sy_{uuid.uuid4().hex[:10]}"
+    create, drop = {
+        "postgresql": (
+            f'CREATE DATABASE "{name}"',
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        ),
+        "mysql": (
+            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            f"DROP DATABASE IF EXISTS `{name}`",
+        ),
+    }[dialect]
+    service_or_skip(
+        f"{dialect} at {ADMIN_CONNECTIONS[dialect]}", lambda: _admin_execute(dialect, create)
+    )
+    try:
+        yield f"{ADMIN_CONNECTIONS[dialect]}/{name}"
+    finally:
+        _admin_execute(dialect, drop)
 
 
 def wipe(store: object) -> None:

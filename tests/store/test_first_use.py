@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import temporary_database
 
 from stackyard.store.sql.store import SqlStore
 
@@ -54,30 +55,9 @@ def test_sqlite_processes_racing_on_a_new_store(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
 def test_server_databases_racing_on_a_new_store(backend: str) -> None:
-    from support import (
-        create_mysql_database,
-        create_pg_database,
-        drop_mysql_database,
-        drop_pg_database,
-        service_or_skip,
-    )
-
-    holder: dict[str, str] = {}
-
-    def make() -> None:
-        holder["db"] = create_pg_database() if backend == "postgresql" else create_mysql_database()
-
-    service_or_skip(backend, make)
-    url = (
-        f"postgresql://postgres@127.0.0.1:5432/{holder['db']}"
-        if backend == "postgresql"
-        else f"mysql://root@127.0.0.1:3306/{holder['db']}"
-    )
-    try:
+    with temporary_database(backend) as url:
         assert _race(url) == ["default default"] * 4
         _assert_seeded_once(url)
-    finally:
-        (drop_pg_database if backend == "postgresql" else drop_mysql_database)(holder["db"])
 
 
 def test_bad_store_urls_are_clear() -> None:

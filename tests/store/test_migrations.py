@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from support import temporary_database
 
 from stackyard.store.sql.db import Database, DatabaseURL
 from stackyard.store.sql.migrate import HEAD_REVISION, current_revision, downgrade, upgrade
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
-    from support import create_mysql_database, create_pg_database, service_or_skip
-
-    holder: dict[str, str] = {}
-
-    def make() -> None:
-        if request.param == "postgresql":
-            holder["url"] = f"postgresql://postgres@127.0.0.1:5432/{create_pg_database()}"
-        else:
-            holder["url"] = f"mysql://root@127.0.0.1:3306/{create_mysql_database()}"
-
-    service_or_skip(request.param, make)
-    return holder["url"]
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    with temporary_database(request.param) as url:
+        yield url
 
 
 def _schema_diff(url: str) -> list:
