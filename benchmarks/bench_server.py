@@ -41,7 +41,7 @@ TARGET_RPS = 1000
 
 def build_store(url: str, runs: int) -> tuple[UUID, UUID, UUID]:
     """A store with `runs` runs over 2 stacks and 2 users; returns (admin, stack, a run)."""
-    from stackyard.models.base import utcnow
+    from stackyard.models.binding import utcnow
     from stackyard.models.spec import spec_for
     from stackyard.server import accounts
     from stackyard.store.sql.store import SqlStore

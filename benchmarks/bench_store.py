@@ -25,7 +25,7 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 
 def build(store, runs: int) -> None:  # type: ignore[no-untyped-def]
     """Fill a seeded store with `runs` runs over 3 stacks, 2 users and 5 pipelines."""
-    from stackyard.models.base import utcnow
+    from stackyard.models.binding import utcnow
     from stackyard.models.spec import spec_for
 
     if store.list("pipeline_run", size=1).total >= runs:

@@ -17,7 +17,7 @@ from stackyard import Schedule, pipeline
 from stackyard.client import Client
 from stackyard.config import GlobalConfig
 from stackyard.exceptions import IllegalOperationError, InputError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.scheduler import run_due
 from stackyard.server import accounts

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from stackyard import Schedule
 from stackyard.client import Client
 from stackyard.models.automation import ScheduleResponse
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.pipelines import PipelineRunResponse
 from stackyard.scheduler import run_due, start_background_scheduler
 from stackyard.scheduler.cli import scheduler

@@ -9,7 +9,7 @@ import pytest
 
 from stackyard.client import Client
 from stackyard.exceptions import EntityExistsError, EntityNotFoundError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 
 
 def pipeline_named(client: Client, name: str) -> Any:

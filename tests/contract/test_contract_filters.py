@@ -8,7 +8,7 @@ import pytest
 
 from stackyard.client import Client
 from stackyard.exceptions import EntityNotFoundError, InputError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from stackyard.client import Client, depaginate
 from stackyard.exceptions import InputError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.spec import spec_for
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from support import reset_backend
 
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.store.sql.hooks.automation import claim_schedule
 from stackyard.store.sql.store import SqlStore
 

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from stackyard.client import Client
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 
 
 def test_seed_example_runs_as_written(capsys) -> None:  # type: ignore[no-untyped-def]

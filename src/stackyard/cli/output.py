@@ -48,14 +48,17 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def public_fields(model_class: Any) -> list[str]:
-    """The fields of a response model that output may show."""
-    return [name for name in model_class.model_fields if name not in HIDDEN_FIELDS]
+def public_fields(names: Iterable[str]) -> list[str]:
+    """The fields output may show, in the given order."""
+    return [name for name in names if name not in HIDDEN_FIELDS]
 
 
-def record(model: Any) -> dict[str, Any]:
-    """Every public field of a response model, as plain JSON types."""
-    return {name: jsonable(getattr(model, name, None)) for name in public_fields(type(model))}
+def record(item: Any) -> dict[str, Any]:
+    """Every public field of a row or a response model, as plain JSON types."""
+    if isinstance(item, Mapping):
+        return {name: jsonable(item[name]) for name in public_fields(item)}
+    fields = public_fields(type(item).model_fields)
+    return {name: jsonable(getattr(item, name, None)) for name in fields}
 
 
 def cell(value: Any) -> str:

@@ -29,9 +29,11 @@ from stackyard.cli.views import Row, Section, print_page, show
 
 if TYPE_CHECKING:
     from stackyard.client import Client
-    from stackyard.models.spec import ResourceSpec
+    from stackyard.models.spec import Shape
+    from stackyard.store.base import RowPage
 
-Enrich = Callable[["Client", list[Any], list[Row]], None]
+# (client, the page's rows, the table rows to add columns to)
+Enrich = Callable[["Client", list[Row], list[Row]], None]
 Sections = Callable[["Client", Any], dict[str, Section]]
 LIST_EPILOG = (
     "A filter value may carry an operator: equals:, notequals:, contains:, startswith:, "
@@ -47,7 +49,9 @@ class Resource:
     `stackyard orchestrator ...`) and `get_scope` the matching keyword for the
     Client's get/delete methods; `typed` says names are unique only per component
     type, so get/delete may need `--type`; `renames` maps a filter to its option
-    name. (A plain class, not a dataclass: command modules load on every run.)
+    name. Lists read plain rows through the resource's `Shape`, never importing
+    pydantic or the models. (A plain class, not a dataclass: command modules load
+    on every run.)
     """
 
     def __init__(
@@ -70,10 +74,10 @@ class Resource:
         self.sections = sections
 
     @cached_property
-    def spec(self) -> ResourceSpec:
-        from stackyard.models.spec import spec_for
+    def spec(self) -> Shape:
+        from stackyard.models.spec import shape_for
 
-        return spec_for(self.kind)
+        return shape_for(self.kind)
 
     @property
     def label(self) -> str:
@@ -96,8 +100,8 @@ class Resource:
     def delete(self, client: Client, entity_id: UUID) -> None:
         getattr(client, f"delete_{self.kind}")(entity_id)
 
-    def list(self, client: Client, **query: Any) -> Any:
-        return getattr(client, f"list_{self.spec.plural}")(**query, **self.scope)
+    def list(self, client: Client, **query: Any) -> RowPage:
+        return client.list_rows(self.kind, **{**query, **self.scope})
 
     def display(self, model: Any) -> str:
         name = getattr(model, self.spec.name_field or "", None)
@@ -131,7 +135,7 @@ class FilterCommand(click.Command):
             ) from None
 
 
-def _sort_choices(spec: ResourceSpec) -> list[str]:
+def _sort_choices(spec: Shape) -> list[str]:
     return [f"{d}{f}" for f in spec.sort_fields for d in ("", "asc:", "desc:")]
 
 
@@ -161,7 +165,7 @@ KIND_HINTS = {
 }
 
 
-def _filter_help(spec: ResourceSpec, name: str) -> tuple[str, bool]:
+def _filter_help(spec: Shape, name: str) -> tuple[str, bool]:
     """Help text for a filter option, and whether to hide it from --help."""
     if name in spec.relations:
         return "Name, id or prefix.", False
@@ -259,7 +263,7 @@ def complete_names(res: Resource) -> Callable[[click.Context, click.Parameter, s
 
             query = {field_name: f"startswith:{incomplete}"} if incomplete else {}
             page = res.list(Client(), size=50, **query)
-            return [str(getattr(m, field_name)) for m in page]
+            return [str(row[field_name]) for row in page.items]
         except Exception:
             return []
 

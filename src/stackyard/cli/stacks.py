@@ -15,17 +15,16 @@ if TYPE_CHECKING:
     from stackyard.models.stacks import StackResponse
 
 
-def _enrich(client: Client, stacks: list[StackResponse], rows: list[Row]) -> None:
+def _enrich(client: Client, stacks: list[Row], rows: list[Row]) -> None:
     """Mark the active stack and name each stack's components, in one query."""
-    active = client.active_stack_model.id
-    ids = {i for s in stacks for group in s.component_ids.values() for i in group}
+    active = str(client.active_stack_id)
+    ids = {str(i) for s in stacks for group in s["component_ids"].values() for i in group}
     names = related_names(client, "stack_component", ids)
     for stack, row in zip(stacks, rows, strict=True):
-        row["active"] = stack.id == active
+        row["active"] = str(stack["id"]) == active
+        components = {getattr(t, "value", t): group for t, group in stack["component_ids"].items()}
         row["components"] = ", ".join(
-            f"{ctype.value}={names.get(i, str(i))}"
-            for ctype, group in sorted(stack.component_ids.items())
-            for i in group
+            f"{ctype}={names[str(i)]}" for ctype, group in sorted(components.items()) for i in group
         )
 
 

@@ -1,15 +1,14 @@
 """How resources look to people: table columns, related names, describe sections.
 
-Machine formats (json, yaml, csv) ignore all of this and carry every field of the
-response model; tables pick columns, show related entities by name instead of
-id, and add what a resource's `enrich` hook computes.
+Lists print plain rows (no models). Machine formats (json, yaml, csv) ignore all
+of this and carry every field of the response; tables pick columns, show related
+entities by name instead of id, and add what a resource's `enrich` hook computes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import click
 
@@ -18,6 +17,7 @@ from stackyard.cli.output import details, machine, public_fields, record, table
 if TYPE_CHECKING:
     from stackyard.cli.resources import Resource
     from stackyard.client import Client
+    from stackyard.store.base import RowPage
 
 Row = dict[str, Any]
 SHORT_ID = 8
@@ -64,29 +64,28 @@ class Section:
         self.rows, self.columns = rows, columns
 
 
-def related_names(client: Client, kind: str, ids: set[UUID]) -> dict[UUID, str]:
-    """Names of the entities with these ids, in one query; short ids for what has no
-    name or may not be listed (names only decorate a table, they never fail it)."""
+def related_names(client: Client, kind: str, ids: set[Any]) -> dict[str, str]:
+    """Names of the entities with these ids (by `str(id)`), in one query; short ids
+    for what has no name or may not be listed (names only decorate a table, they
+    never fail it)."""
     from stackyard.exceptions import AuthorizationError
-    from stackyard.models.spec import spec_for
+    from stackyard.models.spec import shape_for
 
-    spec = spec_for(kind)
-    names = {i: str(i)[:SHORT_ID] for i in ids}
-    if not ids or not spec.name_field:
+    shape = shape_for(kind)
+    names = {str(i): str(i)[:SHORT_ID] for i in ids}
+    if not names or not shape.name_field:
         return names
     try:
-        page = getattr(client, f"list_{spec.plural}")(id=[str(i) for i in ids], size=len(ids))
+        page = client.list_rows(kind, id=list(names), size=len(names))
     except AuthorizationError:
         return names
-    names.update({item.id: str(getattr(item, spec.name_field)) for item in page})
+    names.update({str(row["id"]): str(row[shape.name_field]) for row in page.items})
     return names
 
 
-def table_rows(client: Client, res: Resource, models: list[Any]) -> list[Row]:
+def table_rows(client: Client, res: Resource, items: list[Row]) -> list[Row]:
     """Rows for people: short ids, related names, durations, and what `enrich` adds."""
-    rows: list[Row] = [
-        {name: getattr(m, name, None) for name in type(m).model_fields} for m in models
-    ]
+    rows: list[Row] = [dict(item) for item in items]
     if not rows:
         return rows
     for row in rows:
@@ -101,9 +100,9 @@ def table_rows(client: Client, res: Resource, models: list[Any]) -> list[Row]:
         names = related_names(client, target, ids)
         for row in rows:
             related_id = row.get(f"{column}_id")
-            row[column] = names[related_id] if related_id else None
+            row[column] = names[str(related_id)] if related_id else None
     if res.enrich is not None:
-        res.enrich(client, models, rows)
+        res.enrich(client, items, rows)
     return rows
 
 
@@ -111,20 +110,20 @@ def duration(start: datetime | None, end: datetime | None) -> timedelta | None:
     return None if start is None or end is None else end - start
 
 
-def print_page(client: Client, res: Resource, page: Any, output: str) -> None:
-    """A page of models in the chosen format; tables say when more pages exist."""
-    models = list(page.items)
+def print_page(client: Client, res: Resource, page: RowPage, output: str) -> None:
+    """A page of rows in the chosen format; tables say when more pages exist."""
+    items = page.items
     plural = res.plural_label
     if output != "table":
-        fields = public_fields(res.spec.response)
-        click.echo(machine([record(m) for m in models], output, fields))
+        fields = public_fields(res.spec.fields)
+        click.echo(machine([record(row) for row in items], output, fields))
         if page.total_pages > 1:
             click.echo(f"page {page.index} of {page.total_pages} ({page.total} {plural})", err=True)
         return
-    if not models:
+    if not items:
         click.echo(f"No {plural} found.")
         return
-    click.echo(table(table_rows(client, res, models), table_columns(res)))
+    click.echo(table(table_rows(client, res, items), table_columns(res)))
     if page.total_pages > 1:
         click.echo(
             f"Page {page.index} of {page.total_pages} ({page.total} {plural}); "
@@ -155,7 +154,7 @@ def _named_fields(client: Client, res: Resource, model: Any) -> Row:
     for rel, target in res.spec.relations.items():
         related_id = fields.get(f"{rel}_id")
         if related_id is not None:
-            name = related_names(client, target, {related_id})[related_id]
+            name = related_names(client, target, {related_id})[str(related_id)]
             if name != str(related_id)[:SHORT_ID]:
                 fields[f"{rel}_id"] = f"{name} ({related_id})"
     return fields

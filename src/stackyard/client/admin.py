@@ -8,7 +8,6 @@ from uuid import UUID
 
 from stackyard.client.core import ClientCore
 from stackyard.exceptions import InputError
-from stackyard.models.base import Page
 
 if TYPE_CHECKING:
     from stackyard.models.automation import (
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
         RunTemplateResponse,
         ScheduleResponse,
     )
+    from stackyard.models.base import Page
     from stackyard.models.code import CodeRepositoryResponse
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.secrets import SecretResponse

@@ -15,10 +15,11 @@ from uuid import UUID
 
 from stackyard.config import PROJECT_DIR, GlobalConfig, ProjectConfig, find_project_root
 from stackyard.exceptions import EntityNotFoundError, IllegalOperationError
-from stackyard.models.base import Page, set_default_store_provider
-from stackyard.store.base import DEFAULT_PAGE_SIZE, Store
+from stackyard.models.binding import set_default_store_provider
+from stackyard.store.base import DEFAULT_PAGE_SIZE, RowPage, Store
 
 if TYPE_CHECKING:
+    from stackyard.models.base import Page
     from stackyard.models.stacks import StackResponse
     from stackyard.models.users import UserResponse
     from stackyard.stack.stack import Stack
@@ -99,19 +100,27 @@ class ClientCore:
         return ProjectConfig.load(root) if root else None
 
     @property
-    def active_stack_model(self) -> StackResponse:
+    def active_stack_id(self) -> UUID:
+        """The active stack's id: the project's choice, else the global one, else the
+        stack named `default`. Reads rows only, so it costs no models."""
         project = self._project()
         stack_id = (project.data.get("active_stack_id") if project else None) or (
             self._config.active_stack_id(self.store_url)
         )
-        if stack_id:
-            try:
-                stack: StackResponse = self.store.get("stack", UUID(str(stack_id)))
-                return stack
-            except EntityNotFoundError:
-                pass
-        default: StackResponse = self.store.find("stack", "default")
-        return default
+        if stack_id and self.store.list_rows("stack", id=str(stack_id), size=1).items:
+            return UUID(str(stack_id))
+        found = self.store.list_rows("stack", name="default", size=1).items
+        if not found:
+            raise EntityNotFoundError(
+                "no stack is active and there is no stack named 'default'; "
+                "activate one with `stackyard stack set NAME`"
+            )
+        return UUID(str(found[0]["id"]))
+
+    @property
+    def active_stack_model(self) -> StackResponse:
+        stack: StackResponse = self.store.get("stack", self.active_stack_id)
+        return stack
 
     @property
     def active_stack(self) -> Stack:
@@ -145,6 +154,27 @@ class ClientCore:
         filters: dict[str, Any],
     ) -> Page[Any]:
         return self.store.list(
+            kind,
+            sort_by=sort_by,
+            page=page,
+            size=size,
+            logical_operator=logical_operator,
+            **{k: v for k, v in filters.items() if v is not None},
+        )
+
+    def list_rows(
+        self,
+        kind: str,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = DEFAULT_PAGE_SIZE,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> RowPage:
+        """Any resource's list as plain rows (dicts) instead of response models: the
+        same filters, sorting and paging as `list_<resources>`, much cheaper to read
+        and print (the CLI lists this way)."""
+        return self.store.list_rows(
             kind,
             sort_by=sort_by,
             page=page,

@@ -7,11 +7,11 @@ from uuid import UUID
 
 from stackyard.client.core import ClientCore
 from stackyard.exceptions import InputError
-from stackyard.models.base import Page
 from stackyard.models.enums import ExecutionStatus
 
 if TYPE_CHECKING:
     from stackyard.models.artifacts import ArtifactResponse, ArtifactVersionResponse
+    from stackyard.models.base import Page
     from stackyard.models.pipelines import (
         PipelineResponse,
         PipelineRunResponse,

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from stackyard.client.core import ClientCore
 from stackyard.exceptions import IllegalOperationError, InputError
-from stackyard.models.base import Page
 from stackyard.models.enums import StackComponentType
 
 if TYPE_CHECKING:
+    from stackyard.models.base import Page
     from stackyard.models.connectors import ServiceConnectorResponse
     from stackyard.models.stacks import FlavorResponse, StackComponentResponse, StackResponse
 

@@ -7,44 +7,17 @@ REST — without the models importing any store code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from stackyard.models.binding import StoreLike, default_store
+
 if TYPE_CHECKING:
     from stackyard.models.users import UserResponse
-
-
-class StoreLike(Protocol):
-    """What a response needs from a store to load its relationships."""
-
-    def get(self, kind: str, entity_id: UUID) -> Any: ...
-
-    def list(self, kind: str, **query: Any) -> Any: ...
-
-
-_default_store: Callable[[], StoreLike] | None = None
-
-
-def set_default_store_provider(provider: Callable[[], StoreLike]) -> None:
-    """Let detached responses (unpickled, built by hand) load relationships."""
-    global _default_store
-    _default_store = provider
-
-
-def default_store() -> StoreLike:
-    """The store of the default Client, for models that were not read from one."""
-    if _default_store is None:
-        raise RuntimeError("no store is configured: create a stackyard Client first")
-    return _default_store()
-
-
-def utcnow() -> datetime:
-    """Timestamps are always timezone-aware UTC, at microsecond precision."""
-    return datetime.now(UTC)
 
 
 class Request(BaseModel):

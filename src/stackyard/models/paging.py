@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from stackyard.models.base import StoreLike
+from stackyard.models.binding import StoreLike
 
 
 def depaginate_store(store: StoreLike, kind: str, **query: Any) -> Iterator[Any]:

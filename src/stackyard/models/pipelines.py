@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from stackyard.models.base import OwnedResponse, Request, Update, default_store
+from stackyard.models.base import OwnedResponse, Request, Update
+from stackyard.models.binding import default_store
 from stackyard.models.enums import ExecutionStatus
 from stackyard.models.spec import ResourceSpec, register
 

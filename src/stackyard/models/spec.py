@@ -4,6 +4,11 @@ A `ResourceSpec` names the resource, points at its pydantic models and says
 which fields are unique, long text, or filled in by hooks. Columns, filters,
 sort fields, tables, routes and Client calls are all derived from it, so adding
 a resource is one models module plus one `register(...)` call.
+
+What reading needs (columns, filters, sort fields, field order) is a `Shape`.
+Each spec derives its shape from its models; `shape_for` loads the same shape
+from `stackyard.models.manifest`, generated from the specs, so the CLI can list
+without importing pydantic or any models. A test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -15,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import BaseModel
-
-from stackyard.models.base import Request, Response, Update
+if TYPE_CHECKING:
+    from stackyard.models.base import Request, Response, Update
 
 ColumnKind = Literal["uuid", "str", "text", "int", "float", "bool", "datetime", "json"]
 FILTERABLE_KINDS: frozenset[str] = frozenset(
@@ -76,56 +80,39 @@ def column_kind(annotation: Any) -> tuple[ColumnKind, bool]:
         return "str", nullable
     if typing.get_origin(core) is Literal:
         return "str", nullable
-    if isinstance(core, type) and issubclass(core, BaseModel):
-        return "json", nullable
-    return "json", nullable
+    return "json", nullable  # lists, dicts and nested models
 
 
-@dataclass(eq=False)
-class ResourceSpec:
-    """Everything the generic layers need to know about one resource."""
+class Shape:
+    """A resource as reading sees it: table, columns, filters, sort fields and the
+    response's field order, with defaults for fields no column holds."""
 
-    name: str
-    plural: str
-    response: type[Response]
-    request: type[Request] | None = None
-    update: type[Update] | None = None
-    unique: tuple[tuple[str, ...], ...] = ()
-    name_field: str | None = "name"
-    default_sort: str = "created"
-    computed: frozenset[str] = frozenset()
-    text: frozenset[str] = frozenset()
-    private_columns: dict[str, ColumnKind] = field(default_factory=dict)
-    indexes: tuple[tuple[str, ...], ...] = ()
-    taggable: bool = False
-    has_metadata: bool = False
-    private_flag: str | None = None
-    extra_filters: frozenset[str] = frozenset()
-    # relations kept as filters but without a foreign key (to break FK cycles)
-    soft_relations: frozenset[str] = frozenset()
-
-    @property
-    def table(self) -> str:
-        return self.plural
+    def __init__(
+        self,
+        name: str,
+        plural: str,
+        *,
+        columns: dict[str, Column],
+        private_columns: dict[str, ColumnKind],
+        fields: tuple[str, ...],
+        defaults: dict[str, Any],
+        name_field: str | None,
+        default_sort: str,
+        private_flag: str | None,
+        taggable: bool,
+        has_metadata: bool,
+        extra_filters: frozenset[str],
+    ) -> None:
+        self.name, self.plural, self.table = name, plural, plural
+        self.columns, self.private_columns = columns, private_columns
+        self.fields, self.defaults = fields, defaults
+        self.name_field, self.default_sort = name_field, default_sort
+        self.private_flag, self.taggable, self.has_metadata = private_flag, taggable, has_metadata
+        self.extra_filters = extra_filters
 
     @property
     def owned(self) -> bool:
-        return "user_id" in self.response.model_fields
-
-    @cached_property
-    def columns(self) -> dict[str, Column]:
-        """Stored columns in declaration order: response fields minus computed ones."""
-        result: dict[str, Column] = {}
-        for fname, finfo in self.response.model_fields.items():
-            if fname in self.computed:
-                continue
-            kind, nullable = column_kind(finfo.annotation)
-            if fname in self.text:
-                kind = "text"
-            result[fname] = Column(fname, kind, nullable or not finfo.is_required())
-        for fname, kind in self.private_columns.items():
-            result[fname] = Column(fname, kind, True)
-        return result
+        return "user_id" in self.fields
 
     @cached_property
     def relations(self) -> dict[str, str]:
@@ -161,6 +148,122 @@ class ResourceSpec:
             for c, col in self.columns.items()
             if col.filterable and c not in self.private_columns and col.kind != "bool"
         ]
+
+    def to_data(self) -> dict[str, Any]:
+        """The manifest entry: plain data that `from_data` turns back into this shape."""
+        return {
+            "plural": self.plural,
+            "columns": [[c.name, c.kind, c.nullable] for c in self.columns.values()],
+            "private_columns": sorted(self.private_columns),
+            "fields": list(self.fields),
+            "defaults": self.defaults,
+            "name_field": self.name_field,
+            "default_sort": self.default_sort,
+            "private_flag": self.private_flag,
+            "taggable": self.taggable,
+            "has_metadata": self.has_metadata,
+            "extra_filters": sorted(self.extra_filters),
+        }
+
+    @classmethod
+    def from_data(cls, name: str, data: dict[str, Any]) -> Shape:
+        columns = {c[0]: Column(c[0], c[1], c[2]) for c in data["columns"]}
+        return cls(
+            name,
+            data["plural"],
+            columns=columns,
+            private_columns={c: columns[c].kind for c in data["private_columns"]},
+            fields=tuple(data["fields"]),
+            defaults=data["defaults"],
+            name_field=data["name_field"],
+            default_sort=data["default_sort"],
+            private_flag=data["private_flag"],
+            taggable=data["taggable"],
+            has_metadata=data["has_metadata"],
+            extra_filters=frozenset(data["extra_filters"]),
+        )
+
+
+@dataclass(eq=False)
+class ResourceSpec:
+    """Everything the generic layers need to know about one resource."""
+
+    name: str
+    plural: str
+    response: type[Response]
+    request: type[Request] | None = None
+    update: type[Update] | None = None
+    unique: tuple[tuple[str, ...], ...] = ()
+    name_field: str | None = "name"
+    default_sort: str = "created"
+    computed: frozenset[str] = frozenset()
+    text: frozenset[str] = frozenset()
+    private_columns: dict[str, ColumnKind] = field(default_factory=dict)
+    indexes: tuple[tuple[str, ...], ...] = ()
+    taggable: bool = False
+    has_metadata: bool = False
+    private_flag: str | None = None
+    extra_filters: frozenset[str] = frozenset()
+    # relations kept as filters but without a foreign key (to break FK cycles)
+    soft_relations: frozenset[str] = frozenset()
+
+    @property
+    def table(self) -> str:
+        return self.plural
+
+    @cached_property
+    def columns(self) -> dict[str, Column]:
+        """Stored columns in declaration order: response fields minus computed ones."""
+        result: dict[str, Column] = {}
+        for fname, finfo in self.response.model_fields.items():
+            if fname in self.computed:
+                continue
+            kind, nullable = column_kind(finfo.annotation)
+            if fname in self.text:
+                kind = "text"
+            result[fname] = Column(fname, kind, nullable or not finfo.is_required())
+        for fname, kind in self.private_columns.items():
+            result[fname] = Column(fname, kind, True)
+        return result
+
+    @cached_property
+    def shape(self) -> Shape:
+        """What reading needs, derived from the models (the manifest holds a copy)."""
+        fields = self.response.model_fields
+        return Shape(
+            self.name,
+            self.plural,
+            columns=self.columns,
+            private_columns=self.private_columns,
+            fields=tuple(fields),
+            defaults={
+                n: f.get_default(call_default_factory=True)
+                for n, f in fields.items()
+                if n not in self.columns
+            },
+            name_field=self.name_field,
+            default_sort=self.default_sort,
+            private_flag=self.private_flag,
+            taggable=self.taggable,
+            has_metadata=self.has_metadata,
+            extra_filters=self.extra_filters,
+        )
+
+    @property
+    def owned(self) -> bool:
+        return self.shape.owned
+
+    @property
+    def relations(self) -> dict[str, str]:
+        return self.shape.relations
+
+    @property
+    def filter_fields(self) -> list[str]:
+        return self.shape.filter_fields
+
+    @property
+    def sort_fields(self) -> list[str]:
+        return self.shape.sort_fields
 
 
 REGISTRY: dict[str, ResourceSpec] = {}
@@ -215,11 +318,17 @@ def register(spec: ResourceSpec) -> ResourceSpec:
     return spec
 
 
-def spec_for(kind: str) -> ResourceSpec:
-    """Look a resource up by singular or plural name, with the choices on a miss."""
+def resource_name(kind: str) -> str:
+    """The singular name for a singular or plural one, with the choices on a miss."""
     name = kind if kind in MODULES else next((n for n in MODULES if plural_of(n) == kind), None)
     if name is None:
         raise KeyError(f"unknown resource {kind!r}; known: {', '.join(sorted(MODULES))}")
+    return name
+
+
+def spec_for(kind: str) -> ResourceSpec:
+    """Look a resource up by singular or plural name, with the choices on a miss."""
+    name = resource_name(kind)
     if name not in REGISTRY:
         importlib.import_module(f"stackyard.models.{MODULES[name]}")
     return REGISTRY[name]
@@ -228,3 +337,17 @@ def spec_for(kind: str) -> ResourceSpec:
 def all_specs() -> list[ResourceSpec]:
     """Every resource, in a stable order (the order of MODULES)."""
     return [spec_for(name) for name in MODULES]
+
+
+_SHAPES: dict[str, Shape] = {}
+
+
+def shape_for(kind: str) -> Shape:
+    """A resource's shape from the generated manifest: no models are imported."""
+    name = resource_name(kind)
+    shape = _SHAPES.get(name)
+    if shape is None:
+        from stackyard.models.manifest import SHAPES
+
+        shape = _SHAPES[name] = Shape.from_data(name, SHAPES[name])
+    return shape

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.artifacts import fs
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.artifacts import ArtifactRef, path_segment, store_value
 from stackyard.pipelines.context import StepContext, reset_context, set_context

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus, StackComponentType
 from stackyard.pipelines.artifacts import ArtifactRef
 from stackyard.pipelines.cache import cache_key, find_cached

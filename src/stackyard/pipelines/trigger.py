@@ -26,7 +26,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from stackyard.exceptions import IllegalOperationError, InputError, StackyardError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.exceptions import StackyardError, StepFailedError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 
 if TYPE_CHECKING:

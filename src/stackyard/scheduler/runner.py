@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from stackyard.exceptions import AuthorizationError, StackyardError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.store.sql.db import as_utc
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from stackyard.exceptions import IllegalOperationError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.spec import spec_for
 from stackyard.models.users import UserResponse
 from stackyard.security import check_password_strength, hash_password
@@ -116,7 +116,7 @@ def create_first_admin(store: SqlStore, name: str, password: str) -> UserRespons
             "password_hash": password_hash,
             "token_epoch": 0,
         }
-        store.insert_row(tx, spec, values)
+        store.insert_row(tx, spec.shape, values)
     return as_response(store, values)
 
 

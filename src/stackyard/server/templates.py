@@ -75,7 +75,7 @@ def start_template_run(
 def fire_schedule(request: Request, schedule_id: UUID, body: ScheduleFireRequest) -> HTTPResponse:
     """Claims the schedule atomically, so racing schedulers start each slot once; an
     empty list when it was not due or another scheduler claimed it first."""
-    from stackyard.models.base import utcnow
+    from stackyard.models.binding import utcnow
     from stackyard.scheduler.runner import fire_schedule as fire
 
     runs = fire(_store(request), schedule_id, body.now or utcnow())

@@ -14,16 +14,32 @@ these parameters everywhere (the Client, the CLI and the REST API):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pydantic import BaseModel
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-from stackyard.models.base import Page, Response
-from stackyard.models.users import UserResponse
+    from stackyard.models.base import Page
+    from stackyard.models.users import UserResponse
 
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 50
+
+
+class RowPage:
+    """One page of a list query as plain rows: field name → value, no models.
+
+    Rows carry the response's fields in its order. Values have their Python
+    types (UUID, datetime) where the store decodes them; enums stay strings and
+    nested models stay dicts, which print the same way.
+    """
+
+    __slots__ = ("index", "items", "max_size", "total", "total_pages")
+
+    def __init__(self, index: int, max_size: int, total: int, items: list[dict[str, Any]]):
+        self.index, self.max_size, self.total, self.items = index, max_size, total, items
+        self.total_pages = max(1, -(-total // max_size))
 
 
 class Store(ABC):
@@ -51,6 +67,19 @@ class Store(ABC):
         **filters: Any,
     ) -> Page[Any]: ...
 
+    def list_rows(self, kind: str, **query: Any) -> RowPage:
+        """`list` as plain rows (see `RowPage`), for callers that only print them.
+
+        This default reads models; the SQL store builds rows without pydantic.
+        """
+        page = self.list(kind, **query)
+        return RowPage(
+            page.index,
+            page.max_size,
+            page.total,
+            [{name: getattr(m, name) for name in type(m).model_fields} for m in page.items],
+        )
+
     @abstractmethod
     def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any: ...
 
@@ -68,4 +97,4 @@ class Store(ABC):
         """Release connections; the store must not be used afterwards."""
 
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "Response", "Store"]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "RowPage", "Store"]

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from stackyard.models.base import utcnow
-from stackyard.models.spec import ResourceSpec
+from stackyard.models.binding import utcnow
+from stackyard.models.spec import Shape
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Row, ids_of, placeholders
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def set_tags(
     store: SqlStore,
     tx: Transaction,
-    spec: ResourceSpec,
+    spec: Shape,
     entity_id: UUID,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
@@ -61,7 +61,7 @@ def set_tags(
         )
 
 
-def hydrate_tags(store: SqlStore, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
+def hydrate_tags(store: SqlStore, spec: Shape, tx: Transaction, rows: list[Row]) -> None:
     for row in rows:
         row["tags"] = []
     if not rows:
@@ -77,7 +77,7 @@ def hydrate_tags(store: SqlStore, spec: ResourceSpec, tx: Transaction, rows: lis
         by_id[str(rid)]["tags"].append(name)
 
 
-def hydrate_metadata(store: SqlStore, spec: ResourceSpec, tx: Transaction, rows: list[Row]) -> None:
+def hydrate_metadata(store: SqlStore, spec: Shape, tx: Transaction, rows: list[Row]) -> None:
     for row in rows:
         row["run_metadata"] = {}
     if not rows:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from stackyard.exceptions import EntityNotFoundError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.models.enums import StackComponentType
-from stackyard.models.spec import spec_for
-from stackyard.models.users import UserResponse
+from stackyard.models.spec import shape_for
 from stackyard.store.sql.migrate import ensure_schema
 
 if TYPE_CHECKING:
+    from stackyard.models.users import UserResponse
     from stackyard.store.sql.store import SqlStore
 
 DEFAULT_NAME = "default"
@@ -65,7 +65,7 @@ def seed(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> bool:
 
             def insert(kind: str, **values: Any) -> Any:
                 values.update(id=uuid4(), created=now, updated=now)
-                store.insert_row(tx, spec_for(kind), values)
+                store.insert_row(tx, shape_for(kind), values)
                 return values["id"]
 
             user_id = None

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from stackyard.exceptions import InputError
-from stackyard.models.spec import ResourceSpec, spec_for
+from stackyard.models.spec import Shape, shape_for
 from stackyard.store.sql.db import Database, as_utc
 
 OPERATORS = (
@@ -100,7 +100,7 @@ def coerce(field: str, kind: str, value: Any) -> Any:
         ) from None
 
 
-def parse_filter(spec: ResourceSpec, field: str, raw: Any) -> list[Condition]:
+def parse_filter(spec: Shape, field: str, raw: Any) -> list[Condition]:
     """Check a filter's name, operator and value against the resource's columns."""
     if field not in spec.filter_fields:
         raise InputError(
@@ -178,10 +178,10 @@ ExtraFilter = Callable[[Database, Condition], tuple[str, list[Any]]]
 
 
 def related_name_condition(
-    db: Database, spec: ResourceSpec, relation: str, op: str, value: Any
+    db: Database, spec: Shape, relation: str, op: str, value: Any
 ) -> tuple[str, list[Any]]:
     """`pipeline_name="contains:train"` → a subquery on the related table's name."""
-    target = spec_for(spec.relations[relation])
+    target = shape_for(spec.relations[relation])
     inner, params = column_condition(db, db.q(target.name_field or "name"), "str", op, value)
     return (
         f"{db.q(relation + '_id')} IN (SELECT {db.q('id')} FROM {db.q(target.table)} "
@@ -190,7 +190,7 @@ def related_name_condition(
     )
 
 
-def tags_condition(db: Database, spec: ResourceSpec, op: str, value: Any) -> tuple[str, list[Any]]:
+def tags_condition(db: Database, spec: Shape, op: str, value: Any) -> tuple[str, list[Any]]:
     """Entities carrying a tag whose name matches."""
     inner, params = column_condition(db, "t." + db.q("name"), "str", op, value)
     return (

@@ -1,18 +1,19 @@
 """The SQL store: one generic create / get / find / list / update / delete for
 every resource, driven by its `ResourceSpec`, with its own rules in hooks.
+
+Reading goes through the resource's `Shape` and builds models only at the end,
+so `list_rows` (what the CLI prints) runs without importing pydantic.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
-
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from stackyard.exceptions import (
     AmbiguousMatchError,
@@ -21,15 +22,21 @@ from stackyard.exceptions import (
     EntityNotFoundError,
     InputError,
 )
-from stackyard.models.base import Page, utcnow
-from stackyard.models.spec import Column, ResourceSpec, _unwrap, spec_for
-from stackyard.models.users import UserResponse
-from stackyard.store.base import MAX_PAGE_SIZE, Store
+from stackyard.models.binding import utcnow
+from stackyard.models.spec import Column, ResourceSpec, Shape, _unwrap, shape_for, spec_for
+from stackyard.store.base import MAX_PAGE_SIZE, RowPage, Store
 from stackyard.store.sql import attached
 from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, DatabaseURL, Transaction
 from stackyard.store.sql.hooks import hooks_for
 from stackyard.store.sql.hooks.base import Row, placeholders
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic import ValidationError as PydanticValidationError
+
+    from stackyard.models.base import Page
+    from stackyard.models.users import UserResponse
 
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 _TOP = "\U0010ffff"
@@ -45,6 +52,9 @@ def validation_message(exc: PydanticValidationError, what: str) -> str:
 
 
 def to_model(model: type[BaseModel] | None, value: BaseModel | dict[str, Any], what: str) -> Any:
+    from pydantic import BaseModel
+    from pydantic import ValidationError as PydanticValidationError
+
     if model is None:
         raise InputError(f"{what} cannot be changed through the API")
     if isinstance(value, model):
@@ -59,6 +69,8 @@ def to_model(model: type[BaseModel] | None, value: BaseModel | dict[str, Any], w
 @cache
 def _converters(spec: ResourceSpec) -> dict[str, Callable[[Any], Any]]:
     """Per-field conversions from decoded column values to the response's types."""
+    from pydantic import BaseModel
+
     result: dict[str, Callable[[Any], Any]] = {}
     for name, info in spec.response.model_fields.items():
         core, _ = _unwrap(info.annotation)
@@ -118,24 +130,38 @@ class SqlStore(Store):
         self.db.close()
 
     # -- reading ------------------------------------------------------------------------
-    def _select_sql(self, spec: ResourceSpec) -> str:
-        cols = ", ".join(self.db.q(c) for c in spec.columns)
-        return f"SELECT {cols} FROM {self.db.q(spec.table)}"
+    def _select_sql(self, shape: Shape) -> str:
+        cols = ", ".join(self.db.q(c) for c in shape.columns)
+        return f"SELECT {cols} FROM {self.db.q(shape.table)}"
 
-    def _decode(self, spec: ResourceSpec, raw: tuple[Any, ...]) -> Row:
+    def _decode(self, shape: Shape, raw: tuple[Any, ...]) -> Row:
         return {
             c.name: self.db.decode(c.kind, v)
-            for c, v in zip(spec.columns.values(), raw, strict=True)
+            for c, v in zip(shape.columns.values(), raw, strict=True)
         }
+
+    def _hydrate(self, shape: Shape, tx: Transaction, rows: list[Row], single: bool) -> None:
+        """Fill the fields no column holds: tags, metadata, and what hooks compute."""
+        if shape.taggable and "tags" in shape.fields:
+            attached.hydrate_tags(self, shape, tx, rows)
+        if shape.has_metadata:
+            attached.hydrate_metadata(self, shape, tx, rows)
+        hooks_for(shape.name).hydrate(self, tx, rows, single)
+
+    def _rows(self, shape: Shape, tx: Transaction, rows: list[Row]) -> list[Row]:
+        """Hydrated rows holding exactly the response's fields, defaults filled in."""
+        self._hydrate(shape, tx, rows, single=False)
+        defaults = shape.defaults
+        return [
+            {f: row[f] if f in row else copy.deepcopy(defaults.get(f)) for f in shape.fields}
+            for row in rows
+        ]
 
     def _build(
         self, spec: ResourceSpec, tx: Transaction, rows: list[Row], single: bool
     ) -> list[Any]:
-        if spec.taggable and "tags" in spec.response.model_fields:
-            attached.hydrate_tags(self, spec, tx, rows)
-        if spec.has_metadata:
-            attached.hydrate_metadata(self, spec, tx, rows)
-        hooks_for(spec.name).hydrate(self, tx, rows, single)
+        """Response models from decoded rows."""
+        self._hydrate(spec.shape, tx, rows, single)
         conv = _converters(spec)
         out = []
         for row in rows:
@@ -148,46 +174,55 @@ class SqlStore(Store):
             out.append(model)
         return out
 
-    def _visibility(self, spec: ResourceSpec) -> tuple[str, list[Any]] | None:
-        if spec.private_flag is None:
+    def _visibility(self, shape: Shape) -> tuple[str, list[Any]] | None:
+        if shape.private_flag is None:
             return None
-        flag = self.db.q(spec.private_flag)
+        flag = self.db.q(shape.private_flag)
         return (
             f"({flag} = ? OR {self.db.q('user_id')} = ?)",
             [False, str(self.current_user().id)],
         )
 
-    def _row(self, tx: Transaction, spec: ResourceSpec, entity_id: UUID) -> Row:
-        sql = self._select_sql(spec) + f" WHERE {self.db.q('id')} = ?"
+    def _row(self, tx: Transaction, shape: Shape, entity_id: UUID) -> Row:
+        sql = self._select_sql(shape) + f" WHERE {self.db.q('id')} = ?"
         params: list[Any] = [str(entity_id)]
-        vis = self._visibility(spec)
+        vis = self._visibility(shape)
         if vis:
             sql += " AND " + vis[0]
             params += vis[1]
         raw = tx.fetchone(sql, params)
         if raw is None:
-            raise EntityNotFoundError(f"no {spec.name.replace('_', ' ')} with id {entity_id}")
-        return self._decode(spec, raw)
+            raise EntityNotFoundError(f"no {shape.name.replace('_', ' ')} with id {entity_id}")
+        return self._decode(shape, raw)
 
     def get(self, kind: str, entity_id: UUID) -> Any:
         spec = spec_for(kind)
         entity_id = F.coerce("id", "uuid", entity_id)
         with self.db.transaction(write=False) as tx:
-            return self._build(spec, tx, [self._row(tx, spec, entity_id)], single=True)[0]
+            return self._build(spec, tx, [self._row(tx, spec.shape, entity_id)], single=True)[0]
 
     def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
         spec = spec_for(kind)
-        value = str(name_id_or_prefix).strip()
-        label = spec.name.replace("_", " ")
-        try:
-            return self.get(kind, UUID(value))
-        except ValueError:
-            pass
-        scope_sql, scope_params = self._where(
-            spec, {k: v for k, v in scope.items() if v is not None}
-        )
+        row = self.resolve_row(spec.shape, name_id_or_prefix, scope)
         with self.db.transaction(write=False) as tx:
-            field = spec.name_field
+            return self._build(spec, tx, [row], single=True)[0]
+
+    def resolve_row(
+        self, shape: Shape, name_id_or_prefix: str | UUID, scope: dict[str, Any]
+    ) -> Row:
+        """The one row a full id, an exact name, a unique name prefix or a unique id
+        prefix names (in that order), or an error listing the matches."""
+        value = str(name_id_or_prefix).strip()
+        try:
+            entity_id: UUID | None = UUID(value)
+        except ValueError:
+            entity_id = None
+        scope = {k: v for k, v in scope.items() if v is not None}
+        scope_sql, scope_params = ("", []) if entity_id else self._where(shape, scope)
+        field = shape.name_field
+        with self.db.transaction(write=False) as tx:
+            if entity_id is not None:
+                return self._row(tx, shape, entity_id)
             candidates: list[Row] = []
             if field:
                 col = self.db.q(field)
@@ -195,105 +230,136 @@ class SqlStore(Store):
                     (f"{col} = ?", [value]),
                     (f"{col} >= ? AND {col} < ?", [value, value + _TOP]),
                 ):
-                    candidates = self._candidates(tx, spec, cond, params, scope_sql, scope_params)
+                    candidates = self._candidates(tx, shape, cond, params, scope_sql, scope_params)
                     if candidates:
                         break
             if not candidates and _ID_PREFIX.match(value):
                 prefix = value.lower()
                 candidates = self._candidates(
                     tx,
-                    spec,
+                    shape,
                     f"{self.db.q('id')} >= ? AND {self.db.q('id')} < ?",
                     [prefix, prefix + _TOP],
                     scope_sql,
                     scope_params,
                 )
             if len(candidates) == 1:
-                return self._build(spec, tx, candidates, single=True)[0]
+                return candidates[0]
         if candidates:
             shown = ", ".join(
                 f"{c.get(field) if field else ''} ({c['id']})".strip() for c in candidates[:10]
             )
             raise AmbiguousMatchError(
-                f"{value!r} matches several {spec.plural.replace('_', ' ')}: {shown}; "
+                f"{value!r} matches several {shape.plural.replace('_', ' ')}: {shown}; "
                 "give more of the name or id"
             )
-        existing = self.list(kind, size=5, **{k: v for k, v in scope.items() if v is not None})
-        hint = ", ".join(str(getattr(e, field, e.id)) if field else str(e.id) for e in existing)
+        existing = self.list_rows(shape.name, size=5, **scope)
+        hint = ", ".join(str(e[field] if field else e["id"]) for e in existing.items)
         raise EntityNotFoundError(
-            f"no {label} matches {value!r} by id, name or prefix"
+            f"no {shape.name.replace('_', ' ')} matches {value!r} by id, name or prefix"
             + (f"; existing: {hint}{', ...' if existing.total > 5 else ''}" if hint else "")
         )
 
     def _candidates(
         self,
         tx: Transaction,
-        spec: ResourceSpec,
+        shape: Shape,
         cond: str,
         params: list[Any],
         scope_sql: str,
         scope_params: list[Any],
     ) -> list[Row]:
-        sql = f"{self._select_sql(spec)} WHERE {cond}"
+        sql = f"{self._select_sql(shape)} WHERE {cond}"
         if scope_sql:
             sql += f" AND {scope_sql}"
-        vis = self._visibility(spec)
+        vis = self._visibility(shape)
         extra = []
         if vis:
             sql += " AND " + vis[0]
             extra = vis[1]
         raw = tx.fetchall(sql + " LIMIT 11", [*params, *scope_params, *extra])
-        return [self._decode(spec, r) for r in raw]
+        return [self._decode(shape, r) for r in raw]
 
     def _where(
-        self, spec: ResourceSpec, filters: dict[str, Any], logical_operator: str = "and"
+        self, shape: Shape, filters: dict[str, Any], logical_operator: str = "and"
     ) -> tuple[str, list[Any]]:
         if logical_operator not in ("and", "or"):
             raise InputError(f"logical_operator {logical_operator!r} must be 'and' or 'or'")
         parts: list[str] = []
         params: list[Any] = []
         for field, raw in filters.items():
-            for cond in F.parse_filter(spec, field, raw):
-                sql, p = self._condition_sql(spec, cond)
+            for cond in F.parse_filter(shape, field, raw):
+                sql, p = self._condition_sql(shape, cond)
                 parts.append(sql)
                 params += p
         joiner = " AND " if logical_operator == "and" else " OR "
         return (f"({joiner.join(parts)})" if parts else ""), params
 
-    def _condition_sql(self, spec: ResourceSpec, cond: F.Condition) -> tuple[str, list[Any]]:
+    def _condition_sql(self, shape: Shape, cond: F.Condition) -> tuple[str, list[Any]]:
         db = self.db
-        if cond.field in spec.columns:
-            column: Column = spec.columns[cond.field]
+        if cond.field in shape.columns:
+            column: Column = shape.columns[cond.field]
             if column.kind == "uuid" and cond.op == "startswith":
                 return f"{db.q(cond.field)} LIKE ? ESCAPE '!'", [F.like_escape(cond.value) + "%"]
             return F.column_condition(db, db.q(cond.field), column.kind, cond.op, cond.value)
         if cond.field == "tags":
-            return F.tags_condition(db, spec, cond.op, cond.value)
-        if cond.field in spec.relations:
-            target = spec.relations[cond.field]
+            return F.tags_condition(db, shape, cond.op, cond.value)
+        if cond.field in shape.relations:
+            target = shape.relations[cond.field]
             values = cond.value if cond.op == "oneof" else [cond.value]
-            ids = [str(self.find(target, v).id) for v in values]
+            ids = [str(self.resolve_row(shape_for(target), v, {})["id"]) for v in values]
             op = "notequals" if cond.op == "notequals" else "oneof"
             return F.column_condition(db, db.q(cond.field + "_id"), "str", op, ids)
-        if cond.field.endswith("_name") and cond.field[:-5] in spec.relations:
-            return F.related_name_condition(db, spec, cond.field[:-5], cond.op, cond.value)
-        return hooks_for(spec.name).filter_sql(self, cond)
+        if cond.field.endswith("_name") and cond.field[:-5] in shape.relations:
+            return F.related_name_condition(db, shape, cond.field[:-5], cond.op, cond.value)
+        return hooks_for(shape.name).filter_sql(self, cond)
 
-    def _order(self, spec: ResourceSpec, sort_by: str | None) -> str:
-        sort_by = sort_by or spec.default_sort
+    def _order(self, shape: Shape, sort_by: str | None) -> str:
+        sort_by = sort_by or shape.default_sort
         direction, _, field = sort_by.rpartition(":")
         direction = direction or "asc"
         if direction not in ("asc", "desc"):
             raise InputError(
                 f"invalid sort direction {direction!r} in {sort_by!r}: use asc or desc"
             )
-        if field not in spec.sort_fields:
+        if field not in shape.sort_fields:
             raise InputError(
-                f"cannot sort {spec.plural} by {field!r}; sortable fields: "
-                + ", ".join(spec.sort_fields)
+                f"cannot sort {shape.plural} by {field!r}; sortable fields: "
+                + ", ".join(shape.sort_fields)
             )
         d = direction.upper()
         return f" ORDER BY {self.db.q(field)} {d}, {self.db.q('id')} {d}"
+
+    def _read_page(
+        self,
+        shape: Shape,
+        build: Callable[[Transaction, list[Row]], list[Any]],
+        sort_by: str | None,
+        page: int,
+        size: int,
+        logical_operator: str,
+        filters: dict[str, Any],
+    ) -> tuple[int, list[Any]]:
+        """The total and one page of items, made by `build` inside the read transaction."""
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
+        if page < 1:
+            raise InputError(f"page {page} is out of range: pages start at 1")
+        where, params = self._where(shape, filters, logical_operator)
+        vis = self._visibility(shape)
+        clauses = [c for c in (where, vis[0] if vis else "") if c]
+        params += vis[1] if vis else []
+        where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        order = self._order(shape, sort_by)
+        with self.db.transaction(write=False) as tx:
+            total = int(
+                tx.scalar(f"SELECT COUNT(*) FROM {self.db.q(shape.table)}{where_sql}", params)
+            )
+            raw = tx.fetchall(
+                f"{self._select_sql(shape)}{where_sql}{order} LIMIT ? OFFSET ?",
+                [*params, size, (page - 1) * size],
+            )
+            return total, build(tx, [self._decode(shape, r) for r in raw])
 
     def list(
         self,
@@ -305,27 +371,19 @@ class SqlStore(Store):
         logical_operator: str = "and",
         **filters: Any,
     ) -> Page[Any]:
+        from stackyard.models.base import Page
+
         spec = spec_for(kind)
         page, size = int(page), int(size)
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
-        if page < 1:
-            raise InputError(f"page {page} is out of range: pages start at 1")
-        where, params = self._where(spec, filters, logical_operator)
-        vis = self._visibility(spec)
-        clauses = [c for c in (where, vis[0] if vis else "") if c]
-        params += vis[1] if vis else []
-        where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        order = self._order(spec, sort_by)
-        with self.db.transaction(write=False) as tx:
-            total = int(
-                tx.scalar(f"SELECT COUNT(*) FROM {self.db.q(spec.table)}{where_sql}", params)
-            )
-            raw = tx.fetchall(
-                f"{self._select_sql(spec)}{where_sql}{order} LIMIT ? OFFSET ?",
-                [*params, size, (page - 1) * size],
-            )
-            items = self._build(spec, tx, [self._decode(spec, r) for r in raw], single=False)
+        total, items = self._read_page(
+            spec.shape,
+            lambda tx, rows: self._build(spec, tx, rows, single=False),
+            sort_by,
+            page,
+            size,
+            logical_operator,
+            filters,
+        )
         return Page.model_construct(
             index=page,
             max_size=size,
@@ -333,6 +391,29 @@ class SqlStore(Store):
             total_pages=max(1, -(-total // size)),
             items=items,
         )
+
+    def list_rows(
+        self,
+        kind: str,
+        *,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = 50,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> RowPage:
+        shape = shape_for(kind)
+        page, size = int(page), int(size)
+        total, rows = self._read_page(
+            shape,
+            lambda tx, rows: self._rows(shape, tx, rows),
+            sort_by,
+            page,
+            size,
+            logical_operator,
+            filters,
+        )
+        return RowPage(page, size, total, rows)
 
     # -- writing ---------------------------------------------------------------------------
     def _check_exists(
@@ -369,13 +450,13 @@ class SqlStore(Store):
                     f"{rel}_id {value} does not name an existing {target.replace('_', ' ')}"
                 )
 
-    def insert_row(self, tx: Transaction, spec: ResourceSpec, values: Row) -> None:
-        cols = [c for c in spec.columns if c in values]
+    def insert_row(self, tx: Transaction, shape: Shape, values: Row) -> None:
+        cols = [c for c in shape.columns if c in values]
         sql = (
-            f"INSERT INTO {self.db.q(spec.table)} ({', '.join(self.db.q(c) for c in cols)}) "
+            f"INSERT INTO {self.db.q(shape.table)} ({', '.join(self.db.q(c) for c in cols)}) "
             f"VALUES ({placeholders(cols)})"
         )
-        tx.execute(sql, [self.db.encode(spec.columns[c].kind, values[c]) for c in cols])
+        tx.execute(sql, [self.db.encode(shape.columns[c].kind, values[c]) for c in cols])
 
     def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any:
         spec = spec_for(kind)
@@ -396,11 +477,13 @@ class SqlStore(Store):
                     hooks.before_create(self, tx, values, req)
                     self._check_exists(tx, spec, values)
                     self._check_relations(tx, spec, values)
-                    self.insert_row(tx, spec, values)
+                    self.insert_row(tx, spec.shape, values)
                     if spec.taggable and getattr(req, "tags", None):
-                        attached.set_tags(self, tx, spec, values["id"], add=req.tags)
+                        attached.set_tags(self, tx, spec.shape, values["id"], add=req.tags)
                     hooks.after_create(self, tx, values, req)
-                    result = self._build(spec, tx, [self._row(tx, spec, values["id"])], True)[0]
+                    result = self._build(spec, tx, [self._row(tx, spec.shape, values["id"])], True)[
+                        0
+                    ]
                 # values a hook returns once (e.g. a new API key) travel as "_<field>"
                 for key, value in values.items():
                     if key.startswith("_") and key[1:] in spec.response.model_fields:
@@ -439,7 +522,7 @@ class SqlStore(Store):
         upd = to_model(spec.update, update, f"{spec.name.replace('_', ' ')} update")
         hooks = hooks_for(spec.name)
         with self.db.transaction() as tx:
-            row = self._row(tx, spec, F.coerce("id", "uuid", entity_id))
+            row = self._row(tx, spec.shape, F.coerce("id", "uuid", entity_id))
             self._check_owner(spec, row, "update")
             changes: Row = {
                 k: v for k, v in upd.model_dump(exclude_unset=True).items() if k in spec.columns
@@ -462,18 +545,18 @@ class SqlStore(Store):
                 attached.set_tags(
                     self,
                     tx,
-                    spec,
+                    spec.shape,
                     row["id"],
                     add=getattr(upd, "add_tags", None) or [],
                     remove=getattr(upd, "remove_tags", None) or [],
                 )
             hooks.after_update(self, tx, {**row, **changes}, upd)
-            return self._build(spec, tx, [self._row(tx, spec, row["id"])], single=True)[0]
+            return self._build(spec, tx, [self._row(tx, spec.shape, row["id"])], single=True)[0]
 
     def delete(self, kind: str, entity_id: UUID) -> None:
         spec = spec_for(kind)
         with self.db.transaction() as tx:
-            row = self._row(tx, spec, F.coerce("id", "uuid", entity_id))
+            row = self._row(tx, spec.shape, F.coerce("id", "uuid", entity_id))
             self._check_owner(spec, row, "delete")
             hooks_for(spec.name).before_delete(self, tx, row)
             self.delete_attached(tx, spec.name, [str(row["id"])])

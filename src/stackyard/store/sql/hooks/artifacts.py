@@ -8,17 +8,18 @@ collide on its unique name instead, and the create is retried.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from pydantic import BaseModel
-
-from stackyard.models.base import utcnow
-from stackyard.models.spec import spec_for
+from stackyard.models.binding import utcnow
+from stackyard.models.spec import shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class ArtifactVersionHooks(Hooks):
@@ -35,7 +36,7 @@ class ArtifactVersionHooks(Hooks):
             now = utcnow()
             store.insert_row(
                 tx,
-                spec_for("artifact"),
+                shape_for("artifact"),
                 {
                     "id": artifact_id,
                     "created": now,
@@ -68,7 +69,7 @@ class ArtifactVersionHooks(Hooks):
         for key, value in metadata.items():
             store.insert_row(
                 tx,
-                spec_for("run_metadata"),
+                shape_for("run_metadata"),
                 {
                     "id": uuid4(),
                     "created": now,

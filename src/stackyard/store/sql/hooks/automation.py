@@ -4,15 +4,17 @@ atomic claim of a due schedule that keeps racing schedulers from running it twic
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from pydantic import BaseModel
-
 from stackyard.exceptions import InputError
-from stackyard.models.base import utcnow
+from stackyard.models.binding import utcnow
 from stackyard.store.sql.db import Transaction, as_utc
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class RunTemplateHooks(Hooks):

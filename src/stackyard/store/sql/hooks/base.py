@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sized
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from stackyard.store.sql.db import Transaction
     from stackyard.store.sql.filters import Condition
     from stackyard.store.sql.store import SqlStore

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pydantic import BaseModel
-
 from stackyard.exceptions import EntityNotFoundError, InputError
-from stackyard.models.spec import MODULES, spec_for
+from stackyard.models.spec import MODULES, shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.store import SqlStore
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class CodeReferenceHooks(Hooks):
@@ -88,13 +89,13 @@ class RunMetadataHooks(Hooks):
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
         resource_type = values["resource_type"]
-        if resource_type not in MODULES or not spec_for(resource_type).has_metadata:
-            choices = [n for n in MODULES if spec_for(n).has_metadata]
+        if resource_type not in MODULES or not shape_for(resource_type).has_metadata:
+            choices = [n for n in MODULES if shape_for(n).has_metadata]
             raise InputError(
                 f"metadata cannot be attached to {resource_type!r}; choose one of: "
                 + ", ".join(choices)
             )
-        spec = spec_for(resource_type)
+        spec = shape_for(resource_type)
         if not tx.fetchone(
             f"SELECT 1 FROM {store.db.q(spec.table)} WHERE {store.db.q('id')} = ?",
             [str(values["resource_id"])],
@@ -113,7 +114,7 @@ class RunMetadataHooks(Hooks):
         for key, value in row.pop("_rest", []):
             store.insert_row(
                 tx,
-                spec_for("run_metadata"),
+                shape_for("run_metadata"),
                 {
                     **{k: v for k, v in row.items() if not k.startswith("_")},
                     "id": uuid4(),

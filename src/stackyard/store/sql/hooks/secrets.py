@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from stackyard.exceptions import InputError
 from stackyard.models.connectors import CONNECTOR_TYPES, MASK
@@ -12,6 +10,9 @@ from stackyard.security import decrypt_values, encrypt_values
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def _plain(values: dict[str, Any] | None) -> dict[str, str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
 from stackyard.models.enums import StackComponentType
+from stackyard.models.spec import shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.store import SqlStore
 from stackyard.utils.jsonschema import check_configuration
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 REQUIRED = (StackComponentType.ORCHESTRATOR, StackComponentType.ARTIFACT_STORE)
 
@@ -81,7 +83,7 @@ class StackHooks(Hooks):
         q = store.db.q
         value = condition.value
         if condition.field == "component":
-            value = store.find("stack_component", value).id
+            value = store.resolve_row(shape_for("stack_component"), value, {})["id"]
         return (
             f"{q('id')} IN (SELECT {q('stack_id')} FROM {q('stack_compositions')} "
             f"WHERE {q('component_id')} = ?)",

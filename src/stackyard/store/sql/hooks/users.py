@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from stackyard.exceptions import AuthorizationError, IllegalOperationError, InputError
 from stackyard.models.spec import all_specs
@@ -12,6 +10,9 @@ from stackyard.security import check_password_strength, hash_api_key, hash_passw
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class UserHooks(Hooks):
