@@ -7,6 +7,7 @@ import http.client
 import os
 import socket
 import statistics
+import json
 import subprocess
 import sys
 import time
@@ -211,6 +212,24 @@ def test_login_logout_commands(server: Running) -> None:
     )
     assert wrong.exit_code != 0 and "wrong user name or password" in wrong.output
     assert "Traceback" not in wrong.output
+
+
+def test_cli_lists_print_the_same_through_a_server(server: Running) -> None:
+    from stackyard.cli.main import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli_commands.login, [server.url, "-u", "alice", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    table = runner.invoke(cli, ["stack", "list"])
+    assert table.exit_code == 0, table.output
+    header, row = table.output.splitlines()[:2]
+    assert header.split()[:4] == ["ID", "NAME", "ACTIVE", "COMPONENTS"]
+    assert "default  yes" in row and "orchestrator=default" in row
+    listed = runner.invoke(cli, ["stack", "list", "-o", "json"])
+    stacks = json.loads(listed.output)
+    assert [s["name"] for s in stacks] == ["default"]
+    assert stacks[0]["id"] == str(Client().get_stack("default").id)
+    assert set(stacks[0]["component_ids"]) == {"orchestrator", "artifact_store"}
 
 
 def test_server_command_help_names_env_vars() -> None:
