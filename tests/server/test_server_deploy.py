@@ -220,7 +220,7 @@ def test_cli_lists_print_the_same_through_a_server(server: Running) -> None:
     runner = CliRunner()
     result = runner.invoke(cli_commands.login, [server.url, "-u", "alice", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
-    table = runner.invoke(cli, ["stack", "list"])
+    table = runner.invoke(cli, ["stack", "list"], env={"COLUMNS": "200"})
     assert table.exit_code == 0, table.output
     header, row = table.output.splitlines()[:2]
     assert header.split()[:4] == ["ID", "NAME", "ACTIVE", "COMPONENTS"]

@@ -153,14 +153,7 @@ class ClientCore:
         logical_operator: str,
         filters: dict[str, Any],
     ) -> Page[Any]:
-        return self.store.list(
-            kind,
-            sort_by=sort_by,
-            page=page,
-            size=size,
-            logical_operator=logical_operator,
-            **{k: v for k, v in filters.items() if v is not None},
-        )
+        return self.store.list(kind, **_query(sort_by, page, size, logical_operator, filters))
 
     def list_rows(
         self,
@@ -174,14 +167,7 @@ class ClientCore:
         """Any resource's list as plain rows (dicts) instead of response models: the
         same filters, sorting and paging as `list_<resources>`, much cheaper to read
         and print (the CLI lists this way)."""
-        return self.store.list_rows(
-            kind,
-            sort_by=sort_by,
-            page=page,
-            size=size,
-            logical_operator=logical_operator,
-            **{k: v for k, v in filters.items() if v is not None},
-        )
+        return self.store.list_rows(kind, **_query(sort_by, page, size, logical_operator, filters))
 
     def _create(self, kind: str, **values: Any) -> Any:
         return self.store.create(kind, values)
@@ -201,6 +187,19 @@ class ClientCore:
     def _delete(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> None:
         entity = self._get(kind, name_id_or_prefix, **scope)
         self.store.delete(kind, entity.id)
+
+
+def _query(
+    sort_by: str | None, page: int, size: int, logical_operator: str, filters: dict[str, Any]
+) -> dict[str, Any]:
+    """A store list query from a Client call; filters left at None are not filters."""
+    return {
+        "sort_by": sort_by,
+        "page": page,
+        "size": size,
+        "logical_operator": logical_operator,
+        **{k: v for k, v in filters.items() if v is not None},
+    }
 
 
 def depaginate(list_method: Callable[..., Page[T]], **kwargs: Any) -> Iterator[T]:

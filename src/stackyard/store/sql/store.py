@@ -334,13 +334,16 @@ class SqlStore(Store):
         self,
         shape: Shape,
         build: Callable[[Transaction, list[Row]], list[Any]],
-        sort_by: str | None,
-        page: int,
-        size: int,
-        logical_operator: str,
-        filters: dict[str, Any],
-    ) -> tuple[int, list[Any]]:
-        """The total and one page of items, made by `build` inside the read transaction."""
+        *,
+        sort_by: str | None = None,
+        page: int = 1,
+        size: int = 50,
+        logical_operator: str = "and",
+        **filters: Any,
+    ) -> RowPage:
+        """One page of a list query: its items made by `build` inside the read
+        transaction (models or rows), and the total."""
+        page, size = int(page), int(size)
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
         if page < 1:
@@ -359,61 +362,27 @@ class SqlStore(Store):
                 f"{self._select_sql(shape)}{where_sql}{order} LIMIT ? OFFSET ?",
                 [*params, size, (page - 1) * size],
             )
-            return total, build(tx, [self._decode(shape, r) for r in raw])
+            items = build(tx, [self._decode(shape, r) for r in raw])
+        return RowPage(page, size, total, items)
 
-    def list(
-        self,
-        kind: str,
-        *,
-        sort_by: str | None = None,
-        page: int = 1,
-        size: int = 50,
-        logical_operator: str = "and",
-        **filters: Any,
-    ) -> Page[Any]:
+    def list(self, kind: str, **query: Any) -> Page[Any]:
         from stackyard.models.base import Page
 
         spec = spec_for(kind)
-        page, size = int(page), int(size)
-        total, items = self._read_page(
-            spec.shape,
-            lambda tx, rows: self._build(spec, tx, rows, single=False),
-            sort_by,
-            page,
-            size,
-            logical_operator,
-            filters,
+        found = self._read_page(
+            spec.shape, lambda tx, rows: self._build(spec, tx, rows, single=False), **query
         )
         return Page.model_construct(
-            index=page,
-            max_size=size,
-            total=total,
-            total_pages=max(1, -(-total // size)),
-            items=items,
+            index=found.index,
+            max_size=found.max_size,
+            total=found.total,
+            total_pages=found.total_pages,
+            items=found.items,
         )
 
-    def list_rows(
-        self,
-        kind: str,
-        *,
-        sort_by: str | None = None,
-        page: int = 1,
-        size: int = 50,
-        logical_operator: str = "and",
-        **filters: Any,
-    ) -> RowPage:
+    def list_rows(self, kind: str, **query: Any) -> RowPage:
         shape = shape_for(kind)
-        page, size = int(page), int(size)
-        total, rows = self._read_page(
-            shape,
-            lambda tx, rows: self._rows(shape, tx, rows),
-            sort_by,
-            page,
-            size,
-            logical_operator,
-            filters,
-        )
-        return RowPage(page, size, total, rows)
+        return self._read_page(shape, lambda tx, rows: self._rows(shape, tx, rows), **query)
 
     # -- writing ---------------------------------------------------------------------------
     def _check_exists(
