@@ -4,10 +4,10 @@ the local `up`/`down` lifecycle and the CLI commands."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import statistics
-import json
 import subprocess
 import sys
 import time
