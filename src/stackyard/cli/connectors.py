@@ -112,7 +112,7 @@ def update(
 @service_connector.command(help="List connector types, their auth methods and resource types.")
 @output_option()
 def types(output: str) -> None:
-    from stackyard.models.connectors import CONNECTOR_TYPES
+    from stackyard.models.connector_types import CONNECTOR_TYPES
 
     rows = [
         {

@@ -9,7 +9,7 @@ stack.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from stackyard.exceptions import EntityNotFoundError
 from stackyard.models.binding import utcnow
@@ -111,16 +111,18 @@ def seed(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> bool:
         raise
 
 
-def default_user(store: SqlStore) -> UserResponse:
+def default_user_id(store: SqlStore) -> UUID:
     """The user a local (embedded) store acts as: `default`, or the oldest admin."""
-    try:
-        user: UserResponse = store.find("user", DEFAULT_NAME)
-        return user
-    except EntityNotFoundError:
-        admins = store.list("user", is_admin=True, size=1)
-        if admins.items:
-            first: UserResponse = admins.items[0]
-            return first
+    found = store.list_rows("user", name=DEFAULT_NAME, size=1).items
+    found = found or store.list_rows("user", is_admin=True, size=1).items
+    if not found:
         raise EntityNotFoundError(
             "this store has no 'default' user and no admin to act as; create one first"
-        ) from None
+        )
+    user_id: UUID = found[0]["id"]
+    return user_id
+
+
+def default_user(store: SqlStore) -> UserResponse:
+    user: UserResponse = store.get("user", default_user_id(store))
+    return user

@@ -175,13 +175,17 @@ class SqlStore(Store):
         return out
 
     def _visibility(self, shape: Shape) -> tuple[str, list[Any]] | None:
+        """Private entities are visible to their owner only (a row id, no user model)."""
         if shape.private_flag is None:
             return None
+        if self.actor is not None:
+            actor_id = self.actor.id
+        else:
+            from stackyard.store.sql.bootstrap import default_user_id
+
+            actor_id = default_user_id(self)
         flag = self.db.q(shape.private_flag)
-        return (
-            f"({flag} = ? OR {self.db.q('user_id')} = ?)",
-            [False, str(self.current_user().id)],
-        )
+        return (f"({flag} = ? OR {self.db.q('user_id')} = ?)", [False, str(actor_id)])
 
     def _row(self, tx: Transaction, shape: Shape, entity_id: UUID) -> Row:
         sql = self._select_sql(shape) + f" WHERE {self.db.q('id')} = ?"

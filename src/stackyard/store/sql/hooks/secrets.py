@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stackyard.exceptions import InputError
-from stackyard.models.connectors import CONNECTOR_TYPES, MASK
+from stackyard.models.connector_types import CONNECTOR_TYPES, MASK
 from stackyard.security import decrypt_values, encrypt_values
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
