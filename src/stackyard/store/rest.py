@@ -6,7 +6,8 @@ connection could not be made at all (so nothing was sent). Error bodies
 `{"error": name, "detail": message}` become the very exception classes the SQL
 store raises (`stackyard.exceptions.error_class`). Responses are validated into
 the resource's response model and bound to this store, so relationships load
-lazily over HTTP too.
+lazily over HTTP too; `list_rows` decodes the JSON through the resource's shape
+instead, without pydantic.
 
 The access token comes from the global config (`stackyard login` writes it);
 a login by API key is renewed with the key when the token expires.
@@ -16,13 +17,11 @@ from __future__ import annotations
 
 import json
 import time
+from copy import deepcopy
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-from pydantic import BaseModel, SecretBytes, SecretStr
-from pydantic_core import to_jsonable_python
 
 from stackyard.exceptions import (
     AuthenticationError,
@@ -31,13 +30,15 @@ from stackyard.exceptions import (
     StoreConnectionError,
     error_class,
 )
-from stackyard.models.base import Page
-from stackyard.models.spec import ResourceSpec, spec_for
-from stackyard.models.users import APIKeyResponse, UserResponse
-from stackyard.store.base import DEFAULT_PAGE_SIZE, Store
+from stackyard.models.spec import ResourceSpec, Shape, shape_for, spec_for
+from stackyard.store.base import RowPage, Store
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
+
+    from stackyard.models.base import Page
+    from stackyard.models.users import APIKeyResponse, UserResponse
 
 API = "/api/v1"
 RETRIES = 3
@@ -46,6 +47,8 @@ IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
 
 def _reveal(value: Any) -> Any:
     """Secret values travel in clear inside the request body (TLS protects them)."""
+    from pydantic import SecretBytes, SecretStr
+
     if isinstance(value, SecretStr | SecretBytes):
         return value.get_secret_value()
     if isinstance(value, dict):
@@ -57,6 +60,9 @@ def _reveal(value: Any) -> Any:
 
 def request_body(value: BaseModel | dict[str, Any]) -> Any:
     """A request or update as JSON: only the fields that were set, secrets included."""
+    from pydantic import BaseModel
+    from pydantic_core import to_jsonable_python
+
     data = value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
     return to_jsonable_python(_reveal(data))
 
@@ -76,6 +82,10 @@ def query_value(value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return "oneof:" + json.dumps([_scalar(v) for v in value])
     return _scalar(value)
+
+
+# JSON values of these column kinds → the Python types the SQL store's rows carry
+_DECODERS: dict[str, Any] = {"uuid": UUID, "datetime": datetime.fromisoformat}
 
 
 def _entity_id(value: UUID | str) -> UUID:
@@ -176,24 +186,49 @@ class RestStore(Store):
         params["q"] = str(name_id_or_prefix)
         return self._model(spec, self._call("GET", f"{API}/{spec.plural}/find", params=params))
 
-    def list(
+    def _list_page(
         self,
-        kind: str,
+        shape: Shape,
         *,
         sort_by: str | None = None,
         page: int = 1,
-        size: int = DEFAULT_PAGE_SIZE,
+        size: int = 50,
         logical_operator: str = "and",
         **filters: Any,
-    ) -> Page[Any]:
-        spec = spec_for(kind)
+    ) -> dict[str, Any]:
         params = {k: query_value(v) for k, v in filters.items() if v is not None}
         params.update(page=str(page), size=str(size), logical_operator=logical_operator)
         if sort_by is not None:
             params["sort_by"] = sort_by
-        data = self._call("GET", f"{API}/{spec.plural}", params=params)
+        data: dict[str, Any] = self._call("GET", f"{API}/{shape.plural}", params=params)
+        return data
+
+    def list(self, kind: str, **query: Any) -> Page[Any]:
+        from stackyard.models.base import Page
+
+        spec = spec_for(kind)
+        data = self._list_page(spec.shape, **query)
         data["items"] = [self._model(spec, item) for item in data["items"]]
         return Page(**data)
+
+    def list_rows(self, kind: str, **query: Any) -> RowPage:
+        shape = shape_for(kind)
+        data = self._list_page(shape, **query)
+        decoders = {
+            name: _DECODERS[column.kind]
+            for name, column in shape.columns.items()
+            if column.kind in _DECODERS
+        }
+        rows = []
+        for item in data["items"]:
+            row = {
+                f: item[f] if f in item else deepcopy(shape.defaults.get(f)) for f in shape.fields
+            }
+            for name, decode in decoders.items():
+                if row.get(name) is not None:
+                    row[name] = decode(row[name])
+            rows.append(row)
+        return RowPage(data["index"], data["max_size"], data["total"], rows)
 
     def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
         spec = spec_for(kind)
@@ -205,6 +240,8 @@ class RestStore(Store):
         self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}")
 
     def current_user(self) -> UserResponse:
+        from stackyard.models.users import UserResponse
+
         if self._user is None:
             self._user = UserResponse.model_validate(self._call("GET", f"{API}/current-user"))
             self._user.bind(self)
