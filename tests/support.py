@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,3 +125,19 @@ def reset_backend(store: object) -> None:
         reset()
     else:
         wipe(store)
+
+
+def modules_after_cli(*argv: str) -> set[str]:
+    """Top-level modules a fresh interpreter has imported after running the CLI."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['stackyard', *{list(argv)!r}]\n"
+        "try:\n    runpy.run_module('stackyard', run_name='__main__')\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())

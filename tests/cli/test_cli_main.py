@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from support import modules_after_cli
 
 from stackyard import __version__
 from stackyard.cli.main import COMMANDS
@@ -16,32 +17,16 @@ from stackyard.cli.main import COMMANDS
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "httpx", "fastapi", "pandas", "numpy", "yaml")
 
 
-def _modules_after(*argv: str) -> set[str]:
-    """Top-level modules a fresh interpreter has imported after running the CLI."""
-    code = (
-        "import sys, runpy\n"
-        f"sys.argv = ['stackyard', *{list(argv)!r}]\n"
-        "try:\n    runpy.run_module('stackyard', run_name='__main__')\n"
-        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ
-    )
-    assert done.returncode == 0, done.stderr
-    return set(done.stderr.split())
-
-
 def test_help_imports_no_command_module_and_nothing_heavy() -> None:
-    loaded = _modules_after("--help")
+    loaded = modules_after_cli("--help")
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
     assert not {m for m in loaded if m.startswith("stackyard.cli.") and m != "stackyard.cli.main"}
     assert "stackyard.client" not in loaded
 
 
 def test_stack_list_imports_only_what_it_needs() -> None:
-    _modules_after("stack", "list")  # the first use creates the store (with Alembic)
-    loaded = _modules_after("stack", "list")
+    modules_after_cli("stack", "list")  # the first use creates the store (with Alembic)
+    loaded = modules_after_cli("stack", "list")
     assert "stackyard.cli.stacks" in loaded and "stackyard.client" in loaded
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}  # rows, not models
     assert "stackyard.cli.secrets" not in loaded and "stackyard.cli.pipelines" not in loaded
@@ -60,8 +45,8 @@ def test_stack_list_imports_only_what_it_needs() -> None:
     ],
 )
 def test_lists_build_no_models(argv: tuple[str, ...]) -> None:
-    _modules_after("stack", "list")
-    loaded = _modules_after(*argv)
+    modules_after_cli("stack", "list")
+    loaded = modules_after_cli(*argv)
     allowed = {"yaml"} if "yaml" in argv else set()  # YAML output needs PyYAML, no more
     assert not {m for m in loaded if m.split(".")[0] in set(HEAVY) - allowed}
 

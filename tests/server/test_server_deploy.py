@@ -19,6 +19,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from serving import PASSWORD, Running, free_port, running_server
+from support import modules_after_cli
 
 from stackyard.client import Client
 from stackyard.client.core import reset_stores
@@ -230,6 +231,8 @@ def test_cli_lists_print_the_same_through_a_server(server: Running) -> None:
     assert [s["name"] for s in stacks] == ["default"]
     assert stacks[0]["id"] == str(Client().get_stack("default").id)
     assert set(stacks[0]["component_ids"]) == {"orchestrator", "artifact_store"}
+    loaded = modules_after_cli("stack", "list")  # a fresh process, the same login
+    assert "httpx" in loaded and "pydantic" not in loaded
 
 
 def test_server_command_help_names_env_vars() -> None:
