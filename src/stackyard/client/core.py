@@ -165,8 +165,8 @@ class ClientCore:
         **filters: Any,
     ) -> RowPage:
         """Any resource's list as plain rows (dicts) instead of response models: the
-        same filters, sorting and paging as `list_<resources>`, much cheaper to read
-        and print (the CLI lists this way)."""
+        same filters, sorting and paging as `list_<resources>`, without importing
+        pydantic or building models (the CLI lists this way)."""
         return self.store.list_rows(kind, **_query(sort_by, page, size, logical_operator, filters))
 
     def _create(self, kind: str, **values: Any) -> Any:
