@@ -207,15 +207,30 @@ class SqlStore(Store):
 
     def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
         spec = spec_for(kind)
-        row = self.resolve_row(spec.shape, name_id_or_prefix, scope)
-        with self.db.transaction(write=False) as tx:
-            return self._build(spec, tx, [row], single=True)[0]
+        return self._resolve(
+            spec.shape,
+            name_id_or_prefix,
+            scope,
+            lambda tx, row: self._build(spec, tx, [row], single=True)[0],
+        )
 
     def resolve_row(
         self, shape: Shape, name_id_or_prefix: str | UUID, scope: dict[str, Any]
     ) -> Row:
-        """The one row a full id, an exact name, a unique name prefix or a unique id
-        prefix names (in that order), or an error listing the matches."""
+        """`find` as a plain decoded row (for filters and hooks: no models)."""
+        row: Row = self._resolve(shape, name_id_or_prefix, scope, lambda tx, row: row)
+        return row
+
+    def _resolve(
+        self,
+        shape: Shape,
+        name_id_or_prefix: str | UUID,
+        scope: dict[str, Any],
+        build: Callable[[Transaction, Row], Any],
+    ) -> Any:
+        """What `build` makes, in the same read transaction, of the one row a full id,
+        an exact name, a unique name prefix or a unique id prefix names (in that
+        order); or an error listing the matches."""
         value = str(name_id_or_prefix).strip()
         try:
             entity_id: UUID | None = UUID(value)
@@ -226,7 +241,7 @@ class SqlStore(Store):
         field = shape.name_field
         with self.db.transaction(write=False) as tx:
             if entity_id is not None:
-                return self._row(tx, shape, entity_id)
+                return build(tx, self._row(tx, shape, entity_id))
             candidates: list[Row] = []
             if field:
                 col = self.db.q(field)
@@ -248,7 +263,7 @@ class SqlStore(Store):
                     scope_params,
                 )
             if len(candidates) == 1:
-                return candidates[0]
+                return build(tx, candidates[0])
         if candidates:
             shown = ", ".join(
                 f"{c.get(field) if field else ''} ({c['id']})".strip() for c in candidates[:10]
