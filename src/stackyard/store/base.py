@@ -67,18 +67,9 @@ class Store(ABC):
         **filters: Any,
     ) -> Page[Any]: ...
 
+    @abstractmethod
     def list_rows(self, kind: str, **query: Any) -> RowPage:
-        """`list` as plain rows (see `RowPage`), for callers that only print them.
-
-        This default reads models; the SQL store builds rows without pydantic.
-        """
-        page = self.list(kind, **query)
-        return RowPage(
-            page.index,
-            page.max_size,
-            page.total,
-            [{name: getattr(m, name) for name in type(m).model_fields} for m in page.items],
-        )
+        """`list` as plain rows (see `RowPage`), built without pydantic or models."""
 
     @abstractmethod
     def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any: ...
