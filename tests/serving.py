@@ -119,3 +119,29 @@ class ResettableRestStore(RestStore):
         wipe(self.running.ctx.store)
         self._token = self.running.token_for("default")  # the new `default` has a new id
         self._user = None
+
+
+@contextmanager
+def running_runner(url: str, token: str, *, max_runs: int = 2) -> Iterator[Any]:
+    """`stackyard runner start --url URL` in a child process, acting with `token`."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STACKYARD_ACCESS_TOKEN": token}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stackyard.runner", "start", "--url", url, "--poll", "0.2",
+         "--max-runs", str(max_runs)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -8,6 +8,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -106,6 +107,8 @@ def wipe(store: object) -> None:
         "secrets",
         "code_repositories",
         "users",
+        "settings",
+        "login_failures",
     ]
     with db.transaction() as tx:
         if db.dialect == "mysql":
@@ -116,6 +119,12 @@ def wipe(store: object) -> None:
             tx.execute("SET FOREIGN_KEY_CHECKS=1")
     store.actor = None
     seed(store)
+
+
+def artifact_uri(store: Any, *parts: str) -> str:
+    """A URI inside the default artifact store: artifact versions must lie in one."""
+    found = store.list("stack_component", type="artifact_store", name="default").items
+    return "/".join([found[0].configuration["path"].rstrip("/"), *parts])
 
 
 def reset_backend(store: object) -> None:

@@ -60,6 +60,12 @@ class StepFailedError(StackyardError, RuntimeError):
     status_code = 500
 
 
+class RunStoppedError(StackyardError):
+    """The run was stopped (or failed by the store) while this process ran it."""
+
+    status_code = 409
+
+
 class AuthorizationError(StackyardError, PermissionError):
     """The caller may not do this (403), or is not known at all (401)."""
 
@@ -73,9 +79,13 @@ class AuthenticationError(AuthorizationError):
 
 
 class RateLimitError(AuthorizationError):
-    """Too many failed attempts; try again later."""
+    """Too many failed attempts; try again after `retry_after` seconds."""
 
     status_code = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreConnectionError(StackyardError, ConnectionError):
@@ -94,6 +104,7 @@ STATUS_BY_NAME: dict[str, type[StackyardError]] = {
         EntityExistsError,
         IllegalOperationError,
         StepFailedError,
+        RunStoppedError,
         AuthorizationError,
         AuthenticationError,
         RateLimitError,
@@ -127,6 +138,7 @@ __all__ = [
     "IllegalOperationError",
     "InputError",
     "RateLimitError",
+    "RunStoppedError",
     "StackyardError",
     "StepFailedError",
     "StoreConnectionError",

@@ -48,7 +48,9 @@ def test_local_file_operations(tmp_path: Path, as_url: bool) -> None:
 def test_file_url_round_trip(tmp_path: Path) -> None:
     saved = save_value({"k": [1, 2]}, f"file://{tmp_path}/artifact")
     assert (tmp_path / "artifact" / "data.json").is_file()
-    assert load_value(saved.uri, saved.materializer, saved.data_type) == {"k": [1, 2]}
+    assert load_value(
+        saved.uri, saved.materializer, saved.data_type, root=f"file://{tmp_path}"
+    ) == {"k": [1, 2]}
 
 
 def test_import_stays_light() -> None:

@@ -28,7 +28,8 @@ PICKLE_WARNING = "using cloudpickle, which only loads with the same Python and l
 
 def round_trip(value: Any, uri: str, **kwargs: Any) -> tuple[Any, SavedArtifact]:
     saved = save_value(value, uri, **kwargs)
-    return load_value(saved.uri, saved.materializer, saved.data_type), saved
+    root = uri.rstrip("/").rpartition("/")[0]
+    return load_value(saved.uri, saved.materializer, saved.data_type, root=root), saved
 
 
 def assert_identical(actual: Any, expected: Any) -> None:
@@ -261,7 +262,7 @@ def test_locally_defined_class_still_loads(tmp_path: Path) -> None:
 
     saved = save_value(Local(), str(tmp_path / "a"))
     assert "<locals>" in saved.data_type
-    assert load_value(saved.uri, saved.materializer, saved.data_type).n == 4
+    assert load_value(saved.uri, saved.materializer, saved.data_type, root=str(tmp_path)).n == 4
 
 
 def test_declared_data_type(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from automation_flows import make
 from automation_support import Project, wait_for_run
-from serving import ADMIN, ADMIN_PASSWORD, Running, running_server
+from serving import ADMIN, ADMIN_PASSWORD, Running, running_runner, running_server
 
 from stackyard import Schedule, pipeline
 from stackyard.client import Client
@@ -35,12 +35,9 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, migrated_db: Path) ->
         config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
         config.save()
         try:
-            yield running
+            with running_runner(running.url, running.token_for(ADMIN)):
+                yield running
         finally:
-            deadline = time.monotonic() + 60
-            while running.ctx.store.list("pipeline_run", status=["initializing", "running"]).total:
-                assert time.monotonic() < deadline, "runs on the server did not finish"
-                time.sleep(0.1)
             config.data.pop("server")
             config.save()
 

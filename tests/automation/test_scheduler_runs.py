@@ -20,6 +20,7 @@ from stackyard.models.binding import utcnow
 from stackyard.models.pipelines import PipelineRunResponse
 from stackyard.scheduler import run_due, start_background_scheduler
 from stackyard.scheduler.cli import scheduler
+from stackyard.runner.launch import LocalWorkers
 from stackyard.store.sql.store import SqlStore
 
 
@@ -102,7 +103,8 @@ def test_no_runs_after_end_time_and_the_schedule_is_deactivated(
 def test_racing_schedulers_start_every_slot_exactly_once(project: Project, t0: datetime) -> None:
     schedule = schedule_doubling(project, name="raced", interval_second=10, start_time=t0)
     url = Client().store.url.raw  # type: ignore[attr-defined]
-    stores = [SqlStore(url), SqlStore(url)]  # two schedulers: own connections
+    # two schedulers with their own connections, launching workers as the Client's store does
+    stores = [SqlStore(url, launcher=LocalWorkers()), SqlStore(url, launcher=LocalWorkers())]
     barrier = threading.Barrier(2)
 
     def scheduler_loop(store: SqlStore) -> list[PipelineRunResponse]:

@@ -83,8 +83,8 @@ def recorded_run(client: Client, tmp_path: Path) -> dict[str, Any]:
             "stack_id": client.active_stack_model.id,
         },
     )
-    data = tmp_path / "artifacts"
-    data.mkdir()
+    data = Path(client.active_stack.artifact_store.path) / "recorded"
+    data.mkdir(parents=True)
 
     def version(name: str, producer: Any | None) -> Any:
         uri = data / f"{name}.json"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import artifact_uri
 
 from stackyard.client import Client
 from stackyard.exceptions import EntityExistsError, EntityNotFoundError
@@ -38,7 +39,7 @@ def make_snapshot(client: Client) -> Any:
         {
             "pipeline_id": pipeline.id,
             "stack_id": client.active_stack_model.id,
-            "code_path": "/tmp/code.tar.gz",
+            "code_path": artifact_uri(client.store, "code", "0" * 64 + ".tar.gz"),
         },
     )
 
@@ -86,7 +87,12 @@ FACTORIES: dict[str, tuple[Callable[[Client, str], Any], str, Any]] = {
         lambda c, n: (
             c.store.create(
                 "artifact_version",
-                {"name": n, "uri": "/tmp/a", "data_type": "builtins.int", "materializer": "m"},
+                {
+                    "name": n,
+                    "uri": artifact_uri(c.store, "a"),
+                    "data_type": "builtins.int",
+                    "materializer": "m",
+                },
             ).artifact
         ),
         "name",
@@ -156,7 +162,7 @@ def test_step_runs_link_artifacts_both_ways(client: Client) -> None:
     run = make_run(client)
     v1 = client.store.create(
         "artifact_version",
-        {"name": "data", "uri": "/tmp/1", "data_type": "builtins.list", "materializer": "m"},
+        {"name": "data", "uri": artifact_uri(client.store, "1"), "data_type": "builtins.list", "materializer": "m"},
     )
     step = client.store.create(
         "run_step", {"name": "train", "pipeline_run_id": run.id, "inputs": {"data": v1.id}}
@@ -165,7 +171,7 @@ def test_step_runs_link_artifacts_both_ways(client: Client) -> None:
         "artifact_version",
         {
             "name": "model",
-            "uri": "/tmp/2",
+            "uri": artifact_uri(client.store, "2"),
             "data_type": "builtins.dict",
             "materializer": "m",
             "producer_step_run_id": step.id,
@@ -185,11 +191,11 @@ def test_artifact_versions_number_per_name(client: Client) -> None:
     for _ in range(3):
         client.store.create(
             "artifact_version",
-            {"name": "a", "uri": "/tmp/a", "data_type": "builtins.int", "materializer": "m"},
+            {"name": "a", "uri": artifact_uri(client.store, "a"), "data_type": "builtins.int", "materializer": "m"},
         )
     client.store.create(
         "artifact_version",
-        {"name": "b", "uri": "/tmp/b", "data_type": "builtins.int", "materializer": "m"},
+        {"name": "b", "uri": artifact_uri(client.store, "b"), "data_type": "builtins.int", "materializer": "m"},
     )
     assert [v.version for v in client.get_artifact("a").versions] == ["1", "2", "3"]
     assert client.get_artifact_version("a").version == "3"
@@ -218,7 +224,7 @@ def test_concurrent_versions_of_one_artifact_number_without_gaps(client: Client)
                 "artifact_version",
                 {
                     "name": "shared",
-                    "uri": f"/tmp/{worker}/{i}",
+                    "uri": artifact_uri(client.store, str(worker), str(i)),
                     "data_type": "builtins.int",
                     "materializer": "m",
                 },

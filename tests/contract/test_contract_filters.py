@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support import artifact_uri
 
 from stackyard.client import Client
 from stackyard.exceptions import EntityNotFoundError, InputError
@@ -99,10 +100,11 @@ def test_uuid_bool_int_float_operators(client: Client, runs: list) -> None:
     assert {u.name for u in client.list_users(is_admin="false")} == set()
     for _ in range(3):
         client.store.create(
-            "artifact_version", {"name": "n", "uri": "/u", "data_type": "d", "materializer": "m"}
+            "artifact_version",
+            {"name": "n", "uri": artifact_uri(client.store, "u"), "data_type": "d", "materializer": "m"},
         )
     assert [v.version for v in client.list_artifact_versions(number="gte:2")] == ["2", "3"]
-    client.store.create("schedule", {"name": "fast", "interval_second": 0.5})
+    client.store.create("schedule", {"name": "fast", "interval_second": 5})
     client.store.create("schedule", {"name": "slow", "interval_second": 3600})
     assert [s.name for s in client.list_schedules(interval_second="lt:10")] == ["fast"]
 

@@ -7,6 +7,7 @@ equal to the response models, after both are turned into output records.
 from __future__ import annotations
 
 import pytest
+from support import artifact_uri
 from test_contract_crud import FACTORIES, make_run, make_snapshot
 
 from stackyard.cli.output import record
@@ -23,7 +24,7 @@ def fill(client: Client) -> None:
     client.log_metadata({"accuracy": 0.93, "nested": {"a": [1, 2]}}, run_id=run.id)
     data = client.store.create(
         "artifact_version",
-        {"name": "data", "uri": "/tmp/1", "data_type": "builtins.list", "materializer": "m"},
+        {"name": "data", "uri": artifact_uri(client.store, "1"), "data_type": "builtins.list", "materializer": "m"},
     )
     step = client.store.create(
         "run_step", {"name": "train", "pipeline_run_id": run.id, "inputs": {"data": data.id}}
@@ -32,7 +33,7 @@ def fill(client: Client) -> None:
         "artifact_version",
         {
             "name": "model",
-            "uri": "/tmp/2",
+            "uri": artifact_uri(client.store, "2"),
             "data_type": "builtins.dict",
             "materializer": "m",
             "producer_step_run_id": step.id,

@@ -6,19 +6,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
-from support import reset_backend
-
 from stackyard.models.binding import utcnow
-from stackyard.store.sql.hooks.automation import claim_schedule
-from stackyard.store.sql.store import SqlStore
+from stackyard.store.base import Store
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
-def test_one_winner_per_due_slot(request: pytest.FixtureRequest, backend: str) -> None:
-    """SQL stores only: over REST the claim happens inside the server's SQL store."""
-    store_backend: SqlStore = request.getfixturevalue(f"{backend}_store")
-    reset_backend(store_backend)
+def test_one_winner_per_due_slot(store_backend: Store) -> None:
     due = (utcnow() + timedelta(hours=1)).replace(microsecond=123456)
     schedule = store_backend.create(
         "schedule", {"name": "raced", "interval_second": 60, "start_time": due}
@@ -28,8 +20,7 @@ def test_one_winner_per_due_slot(request: pytest.FixtureRequest, backend: str) -
 
     def claim(_: int) -> bool:
         barrier.wait()
-        return claim_schedule(
-            store_backend,
+        return store_backend.claim_schedule(
             schedule.id,
             due,
             next_run=due + timedelta(seconds=60),

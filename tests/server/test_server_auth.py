@@ -286,14 +286,21 @@ def test_login_rate_limit_answers_429(tmp_path: Path) -> None:
         assert limited.headers["retry-after"]
 
 
-def test_limiter_counts_per_user_and_per_address_within_a_window() -> None:
-    limiter = LoginLimiter(limit=3, window=0.3)
+def test_limiter_locks_a_name_per_address_and_slows_a_failing_address(tmp_path: Path) -> None:
+    """A locked-out pair never locks the real user out elsewhere; failures are shared
+    through the store (a second limiter on the same store sees them)."""
+    from stackyard.store.sql.store import SqlStore
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'limits.db'}")
+    limiter = LoginLimiter(store, limit=3, window=0.5)
     for _ in range(3):
-        limiter.fail("user:a", "addr:1")
-    with pytest.raises(RateLimitError):
-        limiter.check("user:a", "addr:2")
-    with pytest.raises(RateLimitError):
-        limiter.check("user:b", "addr:1")
-    limiter.check("user:b", "addr:2")
-    time.sleep(0.35)
-    limiter.check("user:a", "addr:1")
+        limiter.fail("a", "1.1.1.1")
+    other_worker = LoginLimiter(store, limit=3, window=0.5)
+    with pytest.raises(RateLimitError, match="for 'a' from this address"):
+        other_worker.check("a", "1.1.1.1")
+    other_worker.check("a", "2.2.2.2")  # the right password from a clean address works
+    with pytest.raises(RateLimitError, match="from this address"):
+        other_worker.check("b", "1.1.1.1")  # the failing address is slowed down
+    time.sleep(0.55)
+    limiter.check("a", "1.1.1.1")
+    store.close()

@@ -171,9 +171,44 @@ def save_value(
     )
 
 
-def load_value(uri: str, materializer: str, data_type: str) -> Any:
-    """Load a value stored by `save_value` from its recorded import paths."""
-    materializer_cls = load_source(materializer)
+def materializer_class(path: str) -> type[BaseMaterializer]:
+    """The materializer class a record names, checked before anything of it is called.
+
+    A record is data anyone with write access to the store could have written, so
+    the path must name a `BaseMaterializer` subclass; the standard library holds
+    none, so its modules (`os.system`, `subprocess.run`, ...) are refused before
+    they are even imported.
+    """
+    import sys
+
+    from stackyard.exceptions import IllegalOperationError
+
+    top = path.partition(".")[0]
+    found: Any = None
+    if top not in sys.stdlib_module_names:
+        try:
+            found = load_source(path)
+        except ImportError as exc:
+            raise ImportError(f"cannot load materializer {path!r}: {exc}") from None
+    if not (isinstance(found, type) and issubclass(found, BaseMaterializer)):
+        raise IllegalOperationError(
+            f"refusing to load with {path!r}: it is not a materializer class "
+            "(a subclass of stackyard's BaseMaterializer)"
+        )
+    return found
+
+
+def load_value(uri: str, materializer: str, data_type: str, *, root: str) -> Any:
+    """Load a value stored by `save_value` from its recorded import paths, only from
+    inside the artifact store at `root` and only with a real materializer class."""
+    from stackyard.exceptions import IllegalOperationError
+    from stackyard.utils.uris import is_inside
+
+    if not is_inside(uri, root):
+        raise IllegalOperationError(
+            f"refusing to read {uri!r}: it is not inside its artifact store ({root!r})"
+        )
+    materializer_cls = materializer_class(materializer)
     try:
         resolved = load_source(data_type)
     except ImportError:

@@ -39,9 +39,11 @@ artifact.add_command(
 
 
 def unused_versions(client: Client) -> list[ArtifactVersionResponse]:
-    """Versions that no existing step run produced or took as input."""
+    """Versions that no existing step run produced or took as input: the caller's own
+    (every user's, for an admin)."""
     from stackyard.client import depaginate
 
+    mine = {} if client.active_user.is_admin else {"user_id": client.active_user.id}
     used: set[UUID] = set()
     step_ids: set[UUID] = set()
     for step in depaginate(client.list_run_steps):
@@ -49,17 +51,22 @@ def unused_versions(client: Client) -> list[ArtifactVersionResponse]:
         used.update(step.input_ids.values(), step.output_ids.values())
     return [
         v
-        for v in depaginate(client.list_artifact_versions)
+        for v in depaginate(client.list_artifact_versions, **mine)
         if v.id not in used and v.producer_step_run_id not in step_ids
     ]
 
 
-def _remove_data(uris: set[str]) -> tuple[int, list[str]]:
-    """Delete stored files; failures are reported, not fatal (the records are gone)."""
+def _remove_data(uris: dict[str, str]) -> tuple[int, list[str]]:
+    """Delete stored files (uri → root of the artifact store holding it), never outside
+    that store; failures are reported, not fatal (the records are gone)."""
     from stackyard.artifacts.fs import exists, remove
+    from stackyard.utils.uris import is_inside
 
     removed, failures = 0, []
-    for uri in sorted(uris):
+    for uri, root in sorted(uris.items()):
+        if not is_inside(uri, root):
+            failures.append(f"{uri}: not inside its artifact store {root}, left alone")
+            continue
         try:
             if exists(uri):
                 remove(uri)
@@ -83,6 +90,8 @@ def prune(only_metadata: bool, yes: bool) -> None:
     click.echo(table([_summary(v) for v in doomed], ("name", "version", "data_type", "uri")))
     confirm(f"Delete these {len(doomed)} artifact versions?", yes)
     artifact_ids = {v.artifact_id for v in doomed}
+    # stored data is removed only for the caller's own versions
+    roots = _roots([v for v in doomed if v.user_id == client.active_user.id])
     for version in doomed:
         client.delete_artifact_version(version.id)
     emptied = 0
@@ -93,11 +102,24 @@ def prune(only_metadata: bool, yes: bool) -> None:
     message = f"Deleted {len(doomed)} artifact versions and {emptied} emptied artifacts."
     if not only_metadata:
         kept = {v.uri for v in depaginate(client.list_artifact_versions)}
-        removed, failures = _remove_data({v.uri for v in doomed} - kept)
+        removed, failures = _remove_data({u: r for u, r in roots.items() if u not in kept})
         message += f" Removed {removed} stored files."
         for failure in failures:
             click.echo(f"Warning: could not remove {failure}", err=True)
     click.echo(message)
+
+
+def _roots(versions: list[ArtifactVersionResponse]) -> dict[str, str]:
+    """uri → the root of the artifact store holding it (unknown stores: nothing)."""
+    from stackyard.exceptions import StackyardError
+
+    roots = {}
+    for version in versions:
+        try:
+            roots[version.uri] = version.artifact_store_root
+        except StackyardError:
+            roots[version.uri] = ""  # inside no store: `_remove_data` leaves it alone
+    return roots
 
 
 def _summary(version: ArtifactVersionResponse) -> dict[str, Any]:

@@ -87,9 +87,13 @@ COMMANDS: dict[str, Entry] = {
     "scheduler": Entry(
         "stackyard.scheduler.cli:scheduler", "Run due schedules without a server.", PIPELINES
     ),
+    "runner": Entry(
+        "stackyard.runner.cli:runner", "Execute runs of templates and schedules.", PIPELINES
+    ),
     "code-repository": Entry("code:code_repository", "Manage code repositories.", PIPELINES),
     "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
     "user": Entry("users:user", "Manage users.", ADMIN),
+    "settings": Entry("users:settings", "Show and change the store's settings.", ADMIN),
     **{
         name: Entry(f"stackyard.server.cli_commands:{name}", text, SERVER, optional=True)
         for name, text in (

@@ -72,6 +72,20 @@ pipeline.add_command(run)
 step = resource_group(STEP, "step", "Inspect the step runs of pipeline runs.", verbs=("list",))
 
 
+@run.command("stop", help="Stop an unfinished run: it and its running steps end `stopped`.")
+@name_argument(RUN, "run_ref")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait until no step of it is still running.",
+)
+def stop(run_ref: str, wait: float) -> None:
+    stopped = get_client().stop_pipeline_run(run_ref, wait=wait)
+    click.echo(f"Stopped run {stopped.name!r} ({stopped.id}).")
+
+
 @step.command("describe", help="Show a step run: by id or id prefix, or by name with --run.")
 @click.argument("step_ref", metavar="STEP")
 @click.option("--run", "run_ref", help="The pipeline run (name, id or prefix) holding STEP.")

@@ -64,3 +64,30 @@ def update(
         new_name=new_name,
     )
     click.echo(f"Updated user {updated.name!r} ({updated.id}).")
+
+
+@click.group("settings", help="Show and change the store's settings (changes: admins only).")
+def settings() -> None:
+    """Commands of the store's settings."""
+
+
+@settings.command("show", help="Print the store's settings.")
+def show_settings() -> None:
+    for key, value in get_client().get_settings().items():
+        click.echo(f"{key}: {str(value).lower() if isinstance(value, bool) else value}")
+
+
+@settings.command("update", help="Change the store's settings (admins only).")
+@click.option(
+    "--allow-runs/--forbid-runs",
+    default=None,
+    help="Whether run templates and schedules may start runs (on a server: for runners).",
+)
+def update_settings(allow_runs: bool | None) -> None:
+    if allow_runs is None:
+        raise click.UsageError("nothing to change: give --allow-runs or --forbid-runs")
+    changed = get_client().update_settings(allow_runs=allow_runs)
+    click.echo(
+        "Runs from templates and schedules are "
+        + ("allowed." if changed["allow_runs"] else "forbidden.")
+    )

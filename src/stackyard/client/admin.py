@@ -269,7 +269,8 @@ class AdminMethods(ClientCore):
 
         `template_id`, or `template` (a name, id or prefix), picks the template;
         `run_configuration` overrides its `parameters`, `steps`, `settings`,
-        `enable_cache` and `run_name`. Against a server, the server runs it.
+        `enable_cache` and `run_name`. The local store runs it in a worker process; a
+        server queues it for a runner (`stackyard runner start`), which runs it as you.
 
         >>> run = client.trigger_pipeline(template_id, run_configuration={"parameters": {"n": 3}})
         """

@@ -40,9 +40,11 @@ def open_store(url: str) -> Store:
 
                 store = RestStore(url)
             else:
+                from stackyard.runner.launch import LocalWorkers
                 from stackyard.store.sql.store import SqlStore
 
-                store = SqlStore(url)
+                # the embedded store runs template runs in local worker processes
+                store = SqlStore(url, launcher=LocalWorkers())
             _STORES[url] = store
         return store
 
@@ -168,6 +170,16 @@ class ClientCore:
         same filters, sorting and paging as `list_<resources>`, without importing
         pydantic or building models (the CLI lists this way)."""
         return self.store.list_rows(kind, **_query(sort_by, page, size, logical_operator, filters))
+
+    # -- settings ---------------------------------------------------------------------------
+    def get_settings(self) -> dict[str, Any]:
+        """The store's settings: `allow_runs` (whether templates and schedules start runs)."""
+        return self.store.settings()
+
+    def update_settings(self, *, allow_runs: bool | None = None) -> dict[str, Any]:
+        """Change the store's settings (admins only); returns them all."""
+        changes = {k: v for k, v in {"allow_runs": allow_runs}.items() if v is not None}
+        return self.store.update_settings(changes)
 
     def _create(self, kind: str, **values: Any) -> Any:
         return self.store.create(kind, values)

@@ -103,6 +103,25 @@ class RunMethods(ClientCore):
         )
         return result
 
+    def stop_pipeline_run(
+        self, name_id_or_prefix: str | UUID, *, wait: float = 0.0
+    ) -> PipelineRunResponse:
+        """Stop an unfinished run: it and its unfinished steps become `stopped` now, and
+        the process running it ends their work at its next heartbeat. With `wait`,
+        wait up to that many seconds for that process to let go (no step `running`)."""
+        import time
+
+        run = self.get_pipeline_run(name_id_or_prefix)
+        stopped = self.store.stop_run(run.id)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not self.store.list_rows(
+                "run_step", pipeline_run_id=run.id, status="running", size=1
+            ).total:
+                break
+            time.sleep(0.1)
+        return stopped
+
     def delete_pipeline_run(self, name_id_or_prefix: str | UUID) -> None:
         """Delete a run with its step runs; artifacts it produced stay."""
         self._delete("pipeline_run", name_id_or_prefix)

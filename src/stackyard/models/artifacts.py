@@ -62,6 +62,8 @@ class ArtifactVersionRequest(Request):
     data_type: str
     materializer: str
     producer_step_run_id: UUID | None = None
+    # the artifact store component holding `uri`; found from the uri when not given
+    artifact_store_id: UUID | None = None
     content_hash: str | None = None
     tags: list[str] = []
     has_custom_name: bool = True
@@ -83,6 +85,7 @@ class ArtifactVersionResponse(OwnedResponse):
     data_type: str
     materializer: str
     producer_step_run_id: UUID | None = None
+    artifact_store_id: UUID | None = None
     content_hash: str | None = None
     run_metadata: dict[str, Any] = {}
     tags: list[str] = []
@@ -97,11 +100,35 @@ class ArtifactVersionResponse(OwnedResponse):
         result: StepRunResponse | None = self._related("run_step", self.producer_step_run_id)
         return result
 
+    @property
+    def artifact_store_root(self) -> str:
+        """The path of the artifact store holding this version: loading and pruning
+        touch nothing outside it."""
+        from stackyard.utils.uris import innermost_root
+
+        if self.artifact_store_id is not None:
+            component = self.store.get("stack_component", self.artifact_store_id)
+            return str(component.configuration.get("path", ""))
+        # recorded before versions named their store: the store whose path holds it
+        stores = self.store.list("stack_component", type="artifact_store", size=10_000)
+        roots = {str(c.id): str(c.configuration.get("path", "")) for c in stores}
+        found = innermost_root(self.uri, roots)
+        if found is None:
+            from stackyard.exceptions import IllegalOperationError
+
+            raise IllegalOperationError(
+                f"artifact version {self.name!r} v{self.version} names {self.uri!r}, which is "
+                "inside no artifact store: it is not loaded"
+            )
+        return roots[found]
+
     def load(self) -> Any:
         """Read the stored value back with the materializer that wrote it."""
         from stackyard.artifacts import load_value
 
-        return load_value(self.uri, self.materializer, self.data_type)
+        return load_value(
+            self.uri, self.materializer, self.data_type, root=self.artifact_store_root
+        )
 
 
 register(

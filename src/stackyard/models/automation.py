@@ -39,12 +39,16 @@ class RunTemplateResponse(OwnedResponse):
     tags: list[str] = []
 
 
+# from a second to ten years: longer overflows date arithmetic, shorter would busy-loop
+INTERVAL = Field(default=None, ge=1, le=10 * 366 * 24 * 3600)
+
+
 class ScheduleRequest(Request):
     name: str = Field(min_length=1, max_length=255)
     pipeline_id: UUID | None = None
     template_id: UUID | None = None
     cron_expression: str | None = None
-    interval_second: float | None = Field(default=None, gt=0)
+    interval_second: float | None = INTERVAL
     start_time: datetime | None = None
     end_time: datetime | None = None
     run_once_start_time: datetime | None = None
@@ -55,7 +59,7 @@ class ScheduleRequest(Request):
 class ScheduleUpdate(Update):
     name: str | None = None
     cron_expression: str | None = None
-    interval_second: float | None = Field(default=None, gt=0)
+    interval_second: float | None = INTERVAL
     end_time: datetime | None = None
     catchup: bool | None = None
     active: bool | None = None

@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from stackyard.models.stacks import StackResponse
 
 
+DEFAULT_RUN_NAME = "{pipeline}-{date}-{time}"
+
+
+def render_run_name(template: str, pipeline_name: str, now: datetime) -> str:
+    """Fill `{pipeline}`, `{date}` (YYYY_MM_DD) and `{time}` (HH_MM_SS_ffffff, UTC)."""
+    from stackyard.exceptions import InputError
+
+    try:
+        return template.format(
+            pipeline=pipeline_name, date=now.strftime("%Y_%m_%d"), time=now.strftime("%H_%M_%S_%f")
+        )
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"run name {template!r} has an unknown or malformed placeholder ({exc}); "
+            "use {date}, {time} or {pipeline}"
+        ) from None
+
+
 class PipelineRequest(Request):
     name: str = Field(min_length=1, max_length=255)
     description: str = ""
@@ -111,11 +129,14 @@ class PipelineRunRequest(Request):
     code_path: str | None = None
     config: dict[str, Any] = {}
     orchestrator_run_id: str | None = None
+    # what a run started from a template changes of it (parameters, steps, ...)
+    run_configuration: dict[str, Any] | None = None
     tags: list[str] = []
 
 
 class PipelineRunUpdate(Update):
     status: ExecutionStatus | None = None
+    status_reason: str | None = None
     end_time: datetime | None = None
     start_time: datetime | None = None
     orchestrator_run_id: str | None = None
@@ -142,6 +163,11 @@ class PipelineRunResponse(OwnedResponse):
     code_path: str | None = None
     config: dict[str, Any] = {}
     orchestrator_run_id: str | None = None
+    run_configuration: dict[str, Any] | None = None
+    # why the run is failed or stopped when no step says so (its process died, ...)
+    status_reason: str | None = None
+    # the process running it promised a heartbeat before this; past it the run is failed
+    heartbeat_deadline: datetime | None = None
     run_metadata: dict[str, Any] = {}
     tags: list[str] = []
 
@@ -295,7 +321,8 @@ register(
         unique=(("name",),),
         default_sort="desc:created",
         computed=frozenset({"run_metadata", "tags"}),
-        text=frozenset({"code_path"}),
+        text=frozenset({"code_path", "status_reason"}),
+        private_columns={"claimed_at": "datetime"},
         indexes=(
             ("stack_id", "user_id", "start_time", "id"),  # the seed query's page
             ("stack_id", "user_id"),  # ... and its total: a narrow index counts faster
@@ -313,6 +340,7 @@ register(
         request=StepRunRequest,
         update=StepRunUpdate,
         unique=(("pipeline_run_id", "name"),),
+        parent="pipeline_run",
         computed=frozenset({"input_ids", "output_ids", "run_metadata"}),
         text=frozenset({"error", "source", "logs_uri"}),
         indexes=(("pipeline_run_id", "created", "id"),),

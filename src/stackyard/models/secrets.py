@@ -43,9 +43,11 @@ register(
         response=SecretResponse,
         request=SecretRequest,
         update=SecretUpdate,
-        unique=(("name",),),
+        # a private secret's name is its owner's alone: names are unique per scope
+        # ("public" or the owner's id), so no one learns of another's private secret
+        unique=(("name", "scope"),),
         computed=frozenset({"secret_values", "keys"}),
-        private_columns={"values_encrypted": "text"},
+        private_columns={"values_encrypted": "text", "scope": "str"},
         private_flag="private",
     )
 )

@@ -206,6 +206,8 @@ class ResourceSpec:
     extra_filters: frozenset[str] = frozenset()
     # relations kept as filters but without a foreign key (to break FK cycles)
     soft_relations: frozenset[str] = frozenset()
+    # the relation whose owner alone (or an admin) may add entities to it: a run's steps
+    parent: str | None = None
 
     @property
     def table(self) -> str:
@@ -225,6 +227,15 @@ class ResourceSpec:
         for fname, kind in self.private_columns.items():
             result[fname] = Column(fname, kind, True)
         return result
+
+    @cached_property
+    def nullable(self) -> frozenset[str]:
+        """Response fields that may be None: the only ones an update may set to null."""
+        return frozenset(
+            name
+            for name, info in self.response.model_fields.items()
+            if column_kind(info.annotation)[1]
+        )
 
     @cached_property
     def shape(self) -> Shape:
@@ -303,6 +314,7 @@ RELATION_ALIASES: dict[str, str] = {
     "original_step_run": "run_step",
     "service_account": "user",
     "connector": "service_connector",
+    "artifact_store": "stack_component",
 }
 
 

@@ -37,12 +37,19 @@ class ArtifactRef:
     uri: str
     materializer: str
     data_type: str
+    root: str  # the path of the artifact store holding it: nothing outside is read
     content_hash: str | None = None
 
     @classmethod
-    def of(cls, version: ArtifactVersionResponse) -> ArtifactRef:
+    def of(cls, version: ArtifactVersionResponse, root: str | None = None) -> ArtifactRef:
+        """`root` when the caller knows which artifact store holds `version`."""
         return cls(
-            version.id, version.uri, version.materializer, version.data_type, version.content_hash
+            version.id,
+            version.uri,
+            version.materializer,
+            version.data_type,
+            root if root is not None else version.artifact_store_root,
+            version.content_hash,
         )
 
     @property
@@ -53,7 +60,7 @@ class ArtifactRef:
     def load(self) -> Any:
         from stackyard.artifacts import load_value
 
-        return load_value(self.uri, self.materializer, self.data_type)
+        return load_value(self.uri, self.materializer, self.data_type, root=self.root)
 
 
 def content_hash(uri: str) -> str:
@@ -77,6 +84,7 @@ def store_value(
     data_type: type | None = None,
     materializer: type[BaseMaterializer] | None = None,
     producer_step_run_id: UUID | None = None,
+    artifact_store_id: UUID | None = None,
     has_custom_name: bool = True,
     tags: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
@@ -94,6 +102,7 @@ def store_value(
             "data_type": saved.data_type,
             "materializer": saved.materializer,
             "producer_step_run_id": producer_step_run_id,
+            "artifact_store_id": artifact_store_id,
             "content_hash": content_hash(saved.uri),
             "tags": tags or [],
             "has_custom_name": has_custom_name,
@@ -118,23 +127,24 @@ def save_artifact(
 
     context = current_context()
     if context is not None:
-        store, root, producer = (
+        store, artifact_store, producer = (
             context.store,
-            context.stack.artifact_store.path,
+            context.stack.artifact_store,
             context.step_run_id,
         )
     else:
         from stackyard.client import Client
 
         client = Client()
-        store, root, producer = client.store, client.active_stack.artifact_store.path, None
+        store, artifact_store, producer = client.store, client.active_stack.artifact_store, None
     return store_value(
         store,
         value,
         name=name,
-        uri=fs.join(root, "artifacts", path_segment(name), uuid4().hex),
+        uri=fs.join(artifact_store.path, "artifacts", path_segment(name), uuid4().hex),
         materializer=materializer,
         producer_step_run_id=producer,
+        artifact_store_id=artifact_store.id,
         tags=tags,
         metadata=jsonable(metadata or {}, f"metadata of artifact {name!r}"),
     )

@@ -51,13 +51,19 @@ def cache_key(
 
 
 def find_cached(
-    store: Store, key: str, output_names: list[str]
+    store: Store, key: str, output_names: list[str], root: str
 ) -> tuple[StepRunResponse, dict[str, ArtifactRef]] | None:
-    """The newest completed step run with `key` whose outputs all still exist."""
+    """The newest completed step run of this user with `key` whose outputs all still
+    exist (in the artifact store at `root`, which is part of the key).
+
+    Only the user's own step runs count: another user could record a step run with
+    the same key and outputs of their choosing, which this run would then load.
+    """
     candidates = store.list(
         "run_step",
         cache_key=key,
         status=ExecutionStatus.COMPLETED.value,
+        user_id=store.current_user().id,
         sort_by="desc:created",
         size=5,
     )
@@ -70,6 +76,6 @@ def find_cached(
         found = {v.id: v for v in store.list("artifact_version", id=ids, size=len(ids))}
         if len(found) == len(ids):
             return original, {
-                name: ArtifactRef.of(found[vid]) for name, vid in original.output_ids.items()
+                name: ArtifactRef.of(found[vid], root) for name, vid in original.output_ids.items()
             }
     return None

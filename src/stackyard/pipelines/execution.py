@@ -37,6 +37,7 @@ class StepTask:
     run_name: str
     pipeline_name: str
     stack_id: UUID
+    artifact_store_id: UUID
     artifact_root: str
     name: str  # the invocation id, which is the step run's name
     step_source: str
@@ -140,9 +141,10 @@ def _save_outputs(
             data_type=spec.data_type,
             materializer=step.output_materializers.get(spec.name),
             producer_step_run_id=context.step_run_id,
+            artifact_store_id=task.artifact_store_id,
             has_custom_name=spec.custom_name,
         )
-        refs[spec.name] = ArtifactRef.of(version)
+        refs[spec.name] = ArtifactRef.of(version, root=task.artifact_root)
     return refs
 
 

@@ -5,14 +5,21 @@ A code reference is materialised from a local clone with `git archive <commit>`
 is downloaded from the artifact store and unpacked. Hosted repositories (GitHub,
 GitLab) are fetched through a registered local clone of them: stackyard does not
 reach out to the network for code.
+
+Nothing else is fetched: the commit must be a commit id that git resolves
+(`rev-parse --verify <id>^{commit}`, so it can never be read as an option), and
+the archive must be `<artifact store>/code/<sha256>.tar.gz` whose bytes hash to
+that name; members escaping the destination are refused when unpacking.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import subprocess
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING
 
 from stackyard.exceptions import IllegalOperationError
 
@@ -38,21 +45,34 @@ def check_fetchable(store: Store, code: RecordedCode) -> None:
         )
 
 
-def fetch_code(store: Store, code: RecordedCode, dest: Path) -> Path:
-    """Write the recorded code into the new directory `dest` and return it."""
+def fetch_code(store: Store, code: RecordedCode, dest: Path, artifact_root: str) -> Path:
+    """Write the recorded code into the new directory `dest` and return it; an archive
+    only from the artifact store at `artifact_root` (the snapshot's stack's)."""
     dest.mkdir(parents=True)
     if code.code_reference is not None:
         clone = local_clone(store, code.code_reference)
         _export_commit(clone, code.code_reference.commit, dest)
     elif code.code_path is not None:
-        from stackyard.artifacts.fs import open_uri
-        from stackyard.code.archive import extract_archive
-
-        with open_uri(code.code_path, "rb") as handle:
-            extract_archive(cast(BinaryIO, handle), dest)
+        _unpack_archive(code.code_path, artifact_root, dest)
     else:
         check_fetchable(store, code)
     return dest
+
+
+def _unpack_archive(code_path: str, artifact_root: str, dest: Path) -> None:
+    from stackyard.artifacts.fs import open_uri
+    from stackyard.code.archive import extract_archive
+    from stackyard.models.recorded_code import archive_digest
+
+    expected = archive_digest(code_path, artifact_root)
+    with open_uri(code_path, "rb") as handle:
+        data = bytes(handle.read())
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise IllegalOperationError(
+            f"the code archive {code_path} does not hash to its name: it was changed after the "
+            "run stored it, so it is not run"
+        )
+    extract_archive(io.BytesIO(data), dest)
 
 
 def local_clone(store: Store, reference: CodeReference) -> Path:
@@ -90,8 +110,29 @@ def _registered_clone(store: Store, repository: CodeRepositoryResponse) -> str:
     )
 
 
+def _resolve_commit(clone: Path, commit: str) -> str:
+    """The full id of `commit` in `clone`, which must have it as a commit."""
+    from stackyard.models.recorded_code import check_commit
+
+    check_commit(commit)  # hexadecimal: never an option, never a ref name
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(clone), "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise IllegalOperationError(f"cannot run git to fetch commit {commit}: {exc}") from None
+    full = found.stdout.strip()
+    if found.returncode != 0 or not full:
+        raise IllegalOperationError(f"the clone at {clone} has no commit {commit}")
+    return full
+
+
 def _export_commit(clone: Path, commit: str, dest: Path) -> None:
     """Unpack the tree of `commit` into `dest` with `git archive`, streaming."""
+    commit = _resolve_commit(clone, commit)
     try:
         process = subprocess.Popen(
             ["git", "-C", str(clone), "archive", "--format=tar", commit],

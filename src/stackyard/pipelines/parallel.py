@@ -10,6 +10,7 @@ config directory travels in the inherited environment) and sends back a
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -17,12 +18,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stackyard.exceptions import InputError
-from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 
 if TYPE_CHECKING:
     from stackyard.pipelines.dag import Invocation
     from stackyard.pipelines.run import RunContext
+
+
+POLL_SECONDS = 0.2  # how often the waiting driver looks whether the run was stopped
 
 
 def check_importable(invocations: dict[str, Invocation]) -> None:
@@ -65,33 +68,52 @@ def execute_in_worker(task: StepTask) -> StepOutcome:
     return replace(outcome, exception=None)  # exceptions need not pickle
 
 
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now: their steps are stopped, not awaited."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+
+
 def run_in_processes(context: RunContext, max_workers: int) -> None:
     """Start each step once its upstream steps finished, up to `max_workers` at a time;
-    after a failure start nothing new and wait for the running steps."""
+    after a failure start nothing new and wait for the running steps. When the run is
+    stopped or this process interrupted, the workers are killed at once."""
     check_importable(context.invocations)
+    spawn = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=max_workers, mp_context=spawn)
+    try:
+        _drive(context, pool, max_workers)
+    except BaseException:
+        _kill_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drive(context: RunContext, pool: ProcessPoolExecutor, max_workers: int) -> None:
     pending = list(context.order)
     running: dict[Future[StepOutcome], str] = {}
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max_workers, mp_context=spawn) as pool:
-        while True:
-            for name in list(pending):
-                if context.failure is not None or len(running) >= max_workers:
-                    break
-                if any(u not in context.outputs for u in context.upstream[name]):
-                    continue
-                pending.remove(name)
-                task = context.task(name)
-                if not context.try_cache(task):
-                    running[pool.submit(execute_in_worker, task)] = name
-            if not running:
-                return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                name = running.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # the worker itself died or could not record
-                    outcome = StepOutcome(
-                        None, ExecutionStatus.FAILED, error=f"{type(exc).__name__}: {exc}"
-                    )
+    while True:
+        for name in list(pending):
+            if context.failure is not None or len(running) >= max_workers:
+                break
+            if any(u not in context.outputs for u in context.upstream[name]):
+                continue
+            pending.remove(name)
+            task = context.task(name)
+            if not context.try_cache(task):
+                running[pool.submit(execute_in_worker, task)] = name
+        if not running:
+            return
+        done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        context.check_stopped()
+        for future in done:
+            name = running.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker itself died or could not record
+                context.record_lost(name, f"{type(exc).__name__}: {exc}")
+            else:
                 context.record(name, outcome)

@@ -10,18 +10,25 @@ caching, recording, inputs and outputs are the context's job.
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
-from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
+from stackyard.exceptions import (
+    EntityExistsError,
+    RunStoppedError,
+    StackyardError,
+    StepFailedError,
+)
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus, StackComponentType
+from stackyard.models.pipelines import DEFAULT_RUN_NAME, render_run_name
 from stackyard.pipelines.artifacts import ArtifactRef
 from stackyard.pipelines.cache import cache_key, find_cached
 from stackyard.pipelines.config import jsonable
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
+from stackyard.pipelines.heartbeat import beating, interrupt
 
 if TYPE_CHECKING:
     from stackyard.client import Client
@@ -31,21 +38,6 @@ if TYPE_CHECKING:
     from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
-
-DEFAULT_RUN_NAME = "{pipeline}-{date}-{time}"
-
-
-def render_run_name(template: str, pipeline_name: str, now: datetime) -> str:
-    """Fill `{pipeline}`, `{date}` (YYYY_MM_DD) and `{time}` (HH_MM_SS_ffffff, UTC)."""
-    try:
-        return template.format(
-            pipeline=pipeline_name, date=now.strftime("%Y_%m_%d"), time=now.strftime("%H_%M_%S_%f")
-        )
-    except (KeyError, IndexError, ValueError) as exc:
-        raise InputError(
-            f"run name {template!r} has an unknown or malformed placeholder ({exc}); "
-            "use {date}, {time} or {pipeline}"
-        ) from None
 
 
 def pipeline_record(store: Store, name: str) -> PipelineResponse:
@@ -205,6 +197,10 @@ class RunContext:
         self.outputs: dict[str, dict[str, ArtifactRef]] = {}  # finished step → its outputs
         self.failure: tuple[str, StepOutcome] | None = None
         self._artifact_store = stack.artifact_store
+        # set when the store says the run was stopped (see `stackyard.pipelines.heartbeat`)
+        self.stop_requested = threading.Event()
+        self._lock = threading.Lock()
+        self._stepping: threading.Thread | None = None  # running a step in this process
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -222,6 +218,7 @@ class RunContext:
             run_name=self.run.name,
             pipeline_name=self.compiled.name,
             stack_id=self.stack.id,
+            artifact_store_id=self._artifact_store.id,
             artifact_root=self._artifact_store.path,
             name=name,
             step_source=invocation.step.source,
@@ -243,7 +240,12 @@ class RunContext:
         invocation = self.invocations[task.name]
         if not self.compiled.caching(invocation):
             return False
-        hit = find_cached(self.store, task.cache_key, [o.name for o in invocation.step.outputs])
+        hit = find_cached(
+            self.store,
+            task.cache_key,
+            [o.name for o in invocation.step.outputs],
+            self._artifact_store.path,
+        )
         if hit is None:
             return False
         original, outputs = hit
@@ -279,12 +281,52 @@ class RunContext:
             self.failure = (name, outcome)
         return False
 
+    def record_lost(self, name: str, error: str) -> None:
+        """A step whose process died (or could not report): close its step run, which that
+        process left running, and take note of the failure."""
+        for step in self.store.list(
+            "run_step", pipeline_run_id=self.run.id, name=f"equals:{name}", status="running"
+        ).items:
+            self.store.update(
+                "run_step",
+                step.id,
+                {"status": ExecutionStatus.FAILED, "end_time": utcnow(), "error": error},
+            )
+        self.record(name, StepOutcome(None, ExecutionStatus.FAILED, error=error))
+
+    def check_stopped(self) -> None:
+        """Raise RunStoppedError once the run was stopped: orchestrators call it between
+        steps (a step running in this process is interrupted)."""
+        if self.stop_requested.is_set():
+            raise self._stopped() from None
+
+    def _stopped(self) -> RunStoppedError:
+        run = self.store.get("pipeline_run", self.run.id)
+        self.run = run
+        return RunStoppedError(
+            f"run {run.name!r} is {run.status.value}"
+            + (f": {run.status_reason}" if run.status_reason else "")
+        )
+
+    def _on_stop(self) -> None:
+        with self._lock:
+            self.stop_requested.set()
+            if self._stepping is not None:
+                interrupt(self._stepping)
+
     def run_step(self, name: str) -> bool:
         """Run step `name` in this process (or take it from the cache); False if it failed."""
+        self.check_stopped()
         task = self.task(name)
         if self.try_cache(task):
             return True
-        outcome = execute_step(task, self.invocations[name].step, self.store, self.stack)
+        with self._lock:
+            self._stepping = threading.current_thread()
+        try:
+            outcome = execute_step(task, self.invocations[name].step, self.store, self.stack)
+        finally:
+            with self._lock:
+                self._stepping = None
         return self.record(name, outcome)
 
     def run_parallel(self, max_workers: int) -> None:
@@ -319,12 +361,22 @@ class RunContext:
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )
         orchestrator = self.stack.orchestrator
-        try:
-            orchestrator.run(self)
-        except BaseException as exc:
-            stopped = not isinstance(exc, Exception)
-            self._finish(ExecutionStatus.STOPPED if stopped else ExecutionStatus.FAILED)
-            raise
+        with beating(self.store, self.run.id) as beat:
+            unregister = beat.on_stop(self._on_stop)
+            try:
+                try:
+                    orchestrator.run(self)
+                finally:
+                    unregister()
+                self.check_stopped()
+            except RunStoppedError:
+                raise
+            except BaseException as exc:
+                if self.stop_requested.is_set():  # the store ended the run; it says why
+                    raise self._stopped() from None
+                stopped = not isinstance(exc, Exception)
+                self._finish(ExecutionStatus.STOPPED if stopped else ExecutionStatus.FAILED)
+                raise
         missing = [n for n in self.order if n not in self.outputs]
         if self.failure is None and missing:
             self._finish(ExecutionStatus.FAILED)

@@ -1,14 +1,13 @@
 """Starting the runs of due schedules, however many schedulers are running.
 
-Each due schedule is *claimed* before anything starts: one conditional UPDATE
-moves its `next_run_time` on from the due time it was read with, and only the
-scheduler whose update changed the row starts the runs. So `stackyard scheduler
-run` on several machines, or a server with several workers, never starts a
-slot twice. Runs start through the schedule's run template, exactly as
-`Client.trigger_pipeline` does, acting as the schedule's owner.
-
-Against a stackyard server the server claims and starts the runs
-(`POST /api/v1/schedules/{id}/runs`); the scheduler only asks.
+Each due schedule is *claimed* before anything starts (`Store.claim_schedule`):
+one conditional UPDATE moves its `next_run_time` on from the due time it was read
+with, and only the scheduler whose update changed the row starts the runs. So
+`stackyard scheduler run` on several machines, or a server with several workers,
+never starts a slot twice. Runs start through the schedule's run template, as
+`Client.trigger_pipeline` does, and are recorded as the schedule owner's. The
+same code runs over any store: a server's scheduler acts as the system (not as
+any user, whatever users call themselves).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.exceptions import AuthorizationError, StackyardError
@@ -25,7 +24,7 @@ from stackyard.models.binding import utcnow
 from stackyard.store.sql.db import as_utc
 
 if TYPE_CHECKING:
-    from stackyard.models.automation import RunTemplateResponse, ScheduleResponse
+    from stackyard.models.automation import ScheduleResponse
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.store.base import Store
 
@@ -53,16 +52,10 @@ def run_due(store: Store, now: datetime | None = None) -> list[PipelineRunRespon
 
 def fire_schedule(store: Store, schedule_id: UUID, now: datetime) -> list[PipelineRunResponse]:
     """Claim schedule `schedule_id` if it is due at `now` and start its runs; [] when it is
-    not due or another scheduler claimed it first."""
-    from stackyard.pipelines.config import RunFileConfig
+    not due or another scheduler claimed it first. The runs are the schedule owner's."""
     from stackyard.pipelines.schedule import ensure_template
-    from stackyard.pipelines.trigger import start_run
     from stackyard.scheduler.plan import plan_firing
-    from stackyard.store.sql.hooks.automation import claim_schedule
-    from stackyard.store.sql.store import SqlStore
 
-    if not isinstance(store, SqlStore):
-        return _fire_on_server(store, schedule_id, now)
     schedule: ScheduleResponse = store.get("schedule", schedule_id)
     actor = store.current_user()
     if not actor.is_admin and schedule.user_id != actor.id:
@@ -73,12 +66,13 @@ def fire_schedule(store: Store, schedule_id: UUID, now: datetime) -> list[Pipeli
     firing = plan_firing(schedule, now)
     if firing is None:
         return []
-    linked = ensure_template(store, schedule)
+    linked = schedule if schedule.template_id is not None else None
+    if linked is None and schedule.user_id == actor.id:
+        linked = ensure_template(store, schedule)  # recorded before schedules had templates
     if linked is None or linked.template_id is None:
-        logger.warning("schedule %r has no snapshot to run; skipping it", schedule.name)
+        logger.warning("schedule %r has no run template to run; skipping it", schedule.name)
         return []
-    claimed = claim_schedule(
-        store,
+    claimed = store.claim_schedule(
         schedule.id,
         firing.due,
         next_run=firing.next_run_time,
@@ -89,31 +83,14 @@ def fire_schedule(store: Store, schedule_id: UUID, now: datetime) -> list[Pipeli
         return []
     if not firing.active:
         logger.info("schedule %r has no runs left and is now inactive", schedule.name)
-    owner = store.as_user(store.get("user", schedule.user_id)) if schedule.user_id else store
     runs: list[PipelineRunResponse] = []
     for slot in firing.slots:
         try:
-            template: RunTemplateResponse = owner.get("run_template", linked.template_id)
-            runs.append(start_run(owner, template, RunFileConfig(), schedule_id=schedule.id))
+            runs.append(store.start_template_run(linked.template_id, {}, schedule_id=schedule.id))
         except StackyardError as exc:
             logger.warning(
                 "schedule %r: not starting the run due at %s: %s", schedule.name, slot, exc
             )
-    return runs
-
-
-def _fire_on_server(store: Store, schedule_id: UUID, now: datetime) -> list[PipelineRunResponse]:
-    from stackyard.models.pipelines import PipelineRunResponse
-    from stackyard.store.rest import API, RestStore
-
-    if not isinstance(store, RestStore):
-        raise StackyardError(
-            f"the scheduler needs a SQL store or a stackyard server, not {type(store).__name__}"
-        )
-    data = store.post(f"{API}/schedules/{schedule_id}/runs", {"now": now.isoformat()})
-    runs = [PipelineRunResponse.model_validate(item) for item in cast(list[Any], data["runs"])]
-    for run in runs:
-        run.bind(store)
     return runs
 
 

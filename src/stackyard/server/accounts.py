@@ -7,6 +7,7 @@ connection pool rather than calls through the public `Store` API.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -118,6 +119,40 @@ def create_first_admin(store: SqlStore, name: str, password: str) -> UserRespons
         }
         store.insert_row(tx, spec.shape, values)
     return as_response(store, values)
+
+
+# -- failed logins (shared by every worker of a server: they live in the store) -------------
+def count_failures(store: SqlStore, key: str, since: datetime) -> list[datetime]:
+    """When `key` failed since `since`, oldest first."""
+    q, db = store.db.q, store.db
+    with db.transaction(write=False) as tx:
+        rows = tx.fetchall(
+            f"SELECT {q('created')} FROM {q('login_failures')} WHERE {q('key')} = ? "
+            f"AND {q('created')} > ? ORDER BY {q('created')}",
+            [key, db.encode("datetime", since)],
+        )
+    return [db.decode("datetime", r[0]) for r in rows]
+
+
+def add_failures(store: SqlStore, keys: list[str], forget_before: datetime) -> None:
+    q, db = store.db.q, store.db
+    now = db.encode("datetime", utcnow())
+    with db.transaction() as tx:
+        tx.execute(
+            f"DELETE FROM {q('login_failures')} WHERE {q('created')} < ?",
+            [db.encode("datetime", forget_before)],
+        )
+        tx.executemany(
+            f"INSERT INTO {q('login_failures')} ({q('id')}, {q('key')}, {q('created')}) "
+            "VALUES (?, ?, ?)",
+            [(str(uuid4()), key[:255], now) for key in keys],
+        )
+
+
+def clear_failures(store: SqlStore, key: str) -> None:
+    q = store.db.q
+    with store.db.transaction() as tx:
+        tx.execute(f"DELETE FROM {q('login_failures')} WHERE {q('key')} = ?", [key[:255]])
 
 
 def has_users(store: SqlStore) -> bool:

@@ -7,12 +7,15 @@ app from `STACKYARD_SERVER_*` environment variables with `app_from_env`.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel
 
 from stackyard.models.spec import all_specs
 from stackyard.server import errors
@@ -21,11 +24,12 @@ from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
 from stackyard.server.login import add_session_routes
 from stackyard.server.routes import add_resource_routes
-from stackyard.server.templates import router as run_routes
+from stackyard.server.runs import router as run_routes
 from stackyard.server.tokens import DEFAULT_TTL, server_secret
 from stackyard.store.sql.store import SqlStore
 
 ENV_PREFIX = "STACKYARD_SERVER_"
+logger = logging.getLogger("stackyard.server")
 
 # Declared in the OpenAPI document so /docs can "Authorize" through the password form;
 # the gate does the checking (a per-route dependency would cost every request).
@@ -54,26 +58,36 @@ def create_app(
     """
     from stackyard import __version__
 
+    # no launcher: template runs wait for a runner, the server never runs user code
     store = SqlStore(store_url, seed_user=seed_user)
     auth = Authenticator(
-        store, secret or server_secret(), token_ttl, LoginLimiter(limit=login_limit)
+        store, secret or server_secret(), token_ttl, LoginLimiter(store, limit=login_limit)
     )
     ctx = ServerContext(store, auth, max_body)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop_scheduler = None
+        system = store.as_system()  # background work acts as no user
+        stops = [start_reaper(system)]
         if run_scheduler:
             from stackyard.scheduler import start_background_scheduler
 
-            stop_scheduler = start_background_scheduler(store)
+            stops.append(start_background_scheduler(system))
         yield
-        if stop_scheduler is not None:
-            stop_scheduler()
+        for stop in stops:
+            stop()
         store.close()
+
+    def authenticated(request: Request) -> None:
+        """Every API route but the public ones: a valid, unrevoked token is checked
+        before anything of the request is read, so a revoked token never gets a 422."""
+        path = request.url.path
+        if path.startswith("/api/") and path not in PUBLIC_PATHS:
+            ctx.user(request)
 
     app = FastAPI(
         lifespan=lifespan,
+        dependencies=[Depends(authenticated)],
         title="stackyard",
         version=__version__,
         description="The stackyard metadata store over HTTP. Log in with POST /api/v1/login.",
@@ -88,15 +102,15 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/api/v1/info", tags=["server"], summary="Version, store")
-    def info() -> dict[str, Any]:
+    @app.get("/api/v1/info", tags=["server"], summary="Version and store of this server")
+    def info() -> ServerInfo:
         details = store.info()
-        return {
-            "version": __version__,
-            "store_type": details["type"],
-            "dialect": details["dialect"],
-            "token_ttl": token_ttl,
-        }
+        return ServerInfo(
+            version=__version__,
+            store_type=details["type"],
+            dialect=details["dialect"],
+            token_ttl=token_ttl,
+        )
 
     add_session_routes(app, ctx)
     for spec in all_specs():
@@ -119,6 +133,36 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+class ServerInfo(BaseModel):
+    version: str
+    store_type: str
+    dialect: str
+    token_ttl: int
+
+
+def start_reaper(store: SqlStore, poll_seconds: float = 1.0) -> Callable[[], None]:
+    """Fail runs whose process missed its heartbeat, every `poll_seconds`, in a daemon
+    thread; returns the function that stops it."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(poll_seconds):
+            try:
+                for run_id in store.reap():
+                    logger.warning("run %s failed: its process stopped sending heartbeats", run_id)
+            except Exception:
+                logger.exception("reaping runs without heartbeats failed; retrying")
+
+    thread = threading.Thread(target=loop, name="stackyard-reaper", daemon=True)
+    thread.start()
+
+    def stop_reaper() -> None:
+        stop.set()
+        thread.join(timeout=5)
+
+    return stop_reaper
 
 
 def app_from_env() -> FastAPI:

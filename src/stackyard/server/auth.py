@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from uuid import UUID
 
 from stackyard.exceptions import AuthenticationError, RateLimitError
+from stackyard.models.binding import utcnow
 from stackyard.models.users import UserResponse
 from stackyard.security import hash_api_key, hash_password, verify_password
 from stackyard.server import accounts
@@ -36,43 +35,55 @@ def _dummy_hash() -> str:
 
 @dataclass
 class LoginLimiter:
-    """At most `limit` failed logins per `window` seconds for one user name or address.
+    """Failed logins, counted in the store so every worker (and the dashboard) agrees.
 
-    Counted per server process: with N workers a client gets at most N x limit tries.
+    - A user name tried from one address: `limit` failures within `window` seconds
+      lock out that pair (429) and only that pair, so an attacker elsewhere never
+      locks the real user out: the right password from an address that has not been
+      failing is never refused.
+    - An address that keeps failing, whatever names it tries, is slowed down: past
+      `limit` failures in the window it may try again only 2, 4, 8 ... seconds after
+      its last failure (at most `window`), answered 429 with Retry-After meanwhile.
     """
 
+    store: SqlStore
     limit: int = 10
     window: float = 60.0
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
+    @staticmethod
+    def _pair(name: str, address: str) -> str:
+        return f"user:{name}\n{address}"
 
-    def check(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.limit:
-                    wait = int(times[0] + self.window - now) + 1
-                    raise RateLimitError(f"too many failed logins; try again in {wait} s")
+    def check(self, name: str | None, address: str) -> None:
+        now = utcnow()
+        since = now - timedelta(seconds=self.window)
+        if name is not None:
+            pair = accounts.count_failures(self.store, self._pair(name, address), since)
+            if len(pair) >= self.limit:
+                wait = (pair[0] + timedelta(seconds=self.window) - now).total_seconds()
+                raise RateLimitError(
+                    f"too many failed logins for {name!r} from this address; try again in "
+                    f"{max(1, int(wait) + 1)} s",
+                    retry_after=max(1, int(wait) + 1),
+                )
+        failures = accounts.count_failures(self.store, f"addr:{address}", since)
+        if len(failures) >= self.limit:
+            backoff = min(self.window, 2.0 ** (len(failures) - self.limit + 1))
+            wait = (failures[-1] + timedelta(seconds=backoff) - now).total_seconds()
+            if wait > 0:
+                raise RateLimitError(
+                    f"too many failed logins from this address; try again in {int(wait) + 1} s",
+                    retry_after=int(wait) + 1,
+                )
 
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-            if len(self._failures) > 10_000:  # forget idle keys so the map cannot grow forever
-                for key in [k for k, v in self._failures.items() if not v]:
-                    del self._failures[key]
+    def fail(self, name: str | None, address: str) -> None:
+        keys = [f"addr:{address}"] + ([self._pair(name, address)] if name is not None else [])
+        accounts.add_failures(
+            self.store, keys, forget_before=utcnow() - timedelta(seconds=self.window)
+        )
 
-    def succeed(self, user_key: str) -> None:
-        with self._lock:
-            self._failures.pop(user_key, None)
+    def succeed(self, name: str, address: str) -> None:
+        accounts.clear_failures(self.store, self._pair(name, address))
 
 
 @dataclass
@@ -82,33 +93,39 @@ class Authenticator:
     store: SqlStore
     secret: bytes
     ttl: int = DEFAULT_TTL
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    limiter: LoginLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.limiter is None:
+            self.limiter = LoginLimiter(self.store)
 
     # -- logging in ------------------------------------------------------------------
     def login_password(self, name: str, password: str, address: str) -> str:
-        keys = (f"user:{name}", f"addr:{address}")
-        self.limiter.check(*keys)
+        limiter = self.limiter
+        assert limiter is not None
+        limiter.check(name, address)
         row = accounts.user_by_name(self.store, name)
         # an unknown name costs a hash check too, so timing does not tell who exists
         stored = (row or {}).get("password_hash") or _dummy_hash()
         if not verify_password(password, stored) or row is None or not row["password_hash"]:
-            self.limiter.fail(*keys)
+            limiter.fail(name, address)
             # a name that is no user may be a password typed in the wrong field: not logged
             shown = repr(name) if row is not None else "(unknown user name)"
             logger.warning("failed login for user %s from %s", shown, address)
             raise AuthenticationError(_BAD_LOGIN)
         if not row["active"]:
             raise AuthenticationError(f"user {name!r} is deactivated")
-        self.limiter.succeed(keys[0])
+        limiter.succeed(name, address)
         return issue(self.secret, row["id"], int(row["token_epoch"] or 0), self.ttl)
 
     def login_api_key(self, key: str, address: str) -> str:
-        addr = f"addr:{address}"
-        self.limiter.check(addr)
+        limiter = self.limiter
+        assert limiter is not None
+        limiter.check(None, address)
         key_hash = hash_api_key(key)
         row = accounts.api_key_by_hash(self.store, key_hash)
         if row is None:
-            self.limiter.fail(addr)
+            limiter.fail(None, address)
             logger.warning("failed API key login from %s", address)
             raise AuthenticationError("unknown API key")
         if not row["active"]:
@@ -126,12 +143,16 @@ class Authenticator:
             key_fingerprint=key_fingerprint(key_hash),
         )
 
-    def token_for(self, user_id: UUID) -> str:
-        """A token for a user the caller already trusts (the local `up`, first setup)."""
+    def token_for(
+        self, user_id: UUID, *, ttl: int | None = None, run_id: UUID | None = None
+    ) -> str:
+        """A token for a user the caller already trusts (the local `up`, first setup, a
+        runner taking on `run_id` of that user)."""
         row = accounts.user_by_id(self.store, user_id)
-        if row is None:
-            raise AuthenticationError(f"no user with id {user_id}")
-        return issue(self.secret, user_id, int(row["token_epoch"] or 0), self.ttl)
+        if row is None or not row["active"]:
+            raise AuthenticationError(f"no active user with id {user_id}")
+        epoch = int(row["token_epoch"] or 0)
+        return issue(self.secret, user_id, epoch, ttl or self.ttl, run_id=run_id)
 
     # -- checking ----------------------------------------------------------------------
     def claims(self, token: str) -> Claims:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from stackyard.exceptions import AuthenticationError
+from stackyard.models.users import UserResponse
 from stackyard.server.auth import Authenticator
 from stackyard.server.tokens import Claims
 from stackyard.store.sql.store import SqlStore
@@ -28,10 +29,17 @@ class ServerContext:
             raise AuthenticationError("this endpoint needs a bearer token: log in first")
         return claims
 
-    def store_for(self, request: Request) -> SqlStore:
-        """The store acting as the caller; raises if the token was revoked meanwhile.
+    def user(self, request: Request) -> UserResponse:
+        """The caller, checked once per request: active, and the token not revoked.
 
         Call it from sync code (it reads the database): routes run in the threadpool.
         """
-        user = self.auth.user(self.claims(request))
-        return self.store.as_user(user)
+        state = request.scope.setdefault("state", {})
+        user = state.get("user")
+        if not isinstance(user, UserResponse):
+            user = state["user"] = self.auth.user(self.claims(request))
+        return user
+
+    def store_for(self, request: Request) -> SqlStore:
+        """The store acting as the caller; raises if the token was revoked."""
+        return self.store.as_user(self.user(request))

@@ -26,12 +26,12 @@ logger = logging.getLogger("stackyard.server")
 _WHERE = {"body": "request body", "query": "query parameter", "path": "path parameter"}
 
 
-def error_response(status: int, name: str, detail: str) -> JSONResponse:
+def error_response(status: int, name: str, detail: str, retry_after: int = 60) -> JSONResponse:
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     elif status == 429:
-        headers["Retry-After"] = "60"
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse({"error": name, "detail": detail}, status_code=status, headers=headers)
 
 
@@ -55,7 +55,8 @@ async def _stackyard_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StackyardError)
     if exc.status_code >= 500:
         logger.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(exc.status_code, error_name(exc), exc.message)
+    retry_after = getattr(exc, "retry_after", 60)
+    return error_response(exc.status_code, error_name(exc), exc.message, retry_after)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,9 @@ The config file is owner-only (0600).
 `up` needs no password: it starts the server on the local store, then signs a
 token for the local store's admin (the `default` user, who owns everything
 made locally) with the server secret both share in the config directory — so
-`client.active_user` stays the same before and after `stackyard up`.
+`client.active_user` stays the same before and after `stackyard up`. It also
+starts a runner logged in the same way, which executes the template and schedule
+runs the server queues (the server itself never runs pipeline code).
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ def local_store_url(config: GlobalConfig) -> str:
     return str(config.data.get("store_url") or f"sqlite:///{config_dir() / 'stackyard.db'}")
 
 
-def _alive(pid: int) -> bool:
-    """True if `pid` runs and is a stackyard server (a recycled pid is not ours)."""
+def _alive(pid: int, what: bytes = b"stackyard.server") -> bool:
+    """True if `pid` runs and is a stackyard server (or runner): a recycled pid is not ours."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -57,7 +59,7 @@ def _alive(pid: int) -> bool:
         except OSError:
             return False
         return True
-    return b"stackyard.server" in cmdline
+    return what in cmdline
 
 
 def _healthy(url: str) -> bool:
@@ -107,6 +109,7 @@ def up(port: int | None = None, blocking: bool = False) -> str:
     if running is not None:
         url = str(running["url"])
         _local_login(config, url, store_url)
+        _ensure_runner(config, running)
         if blocking:
             _wait(int(running["pid"]))
         return url
@@ -137,6 +140,8 @@ def up(port: int | None = None, blocking: bool = False) -> str:
     config.data["local_server"] = {"url": url, "pid": process.pid, "log": str(log)}
     try:
         _local_login(config, url, store_url)
+        config.data["local_server"]["runner_pid"] = _start_runner(url)
+        config.save()
     except BaseException:
         _stop(process.pid)  # never leave a server running that nothing knows about
         config.data.pop("local_server", None)
@@ -147,6 +152,30 @@ def up(port: int | None = None, blocking: bool = False) -> str:
         except KeyboardInterrupt:
             down()
     return url
+
+
+def _start_runner(url: str) -> int:
+    """The runner that executes the local user's template and schedule runs (the server
+    only queues them): logged in as that user through the saved login."""
+    log = config_dir() / "runner.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stackyard.runner", "start", "--url", url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return process.pid
+
+
+def _ensure_runner(config: GlobalConfig, info: dict[str, Any]) -> None:
+    """A running server whose runner died (or predates runners) gets one again."""
+    pid = int(info.get("runner_pid", 0))
+    if not pid or not _alive(pid, b"stackyard.runner"):
+        info["runner_pid"] = _start_runner(str(info["url"]))
+        config.data["local_server"] = info
+        config.save()
 
 
 def _wait(pid: int) -> None:
@@ -181,6 +210,9 @@ def down() -> bool:
     info = config.data.pop("local_server", None)
     if not isinstance(info, dict):
         return False
+    runner = int(info.get("runner_pid", 0))
+    if runner and _alive(runner, b"stackyard.runner"):
+        _stop(runner)  # first: it stops the runs it executes
     pid = int(info.get("pid", 0))
     if pid and _alive(pid):
         _stop(pid)

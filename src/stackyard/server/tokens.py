@@ -5,7 +5,8 @@ HMAC-SHA256 under the server secret. It carries the user's `token_epoch`, so
 bumping the epoch (logout, password change, deactivation) revokes every token
 of that user at once, in every worker, without a token table. A token from an
 API key also carries the key's id and a fingerprint of its hash, so rotating,
-deactivating or deleting the key revokes it too.
+deactivating or deleting the key revokes it too. A token a runner is handed for a
+run names that run, so only that run's heartbeats renew it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Claims:
     jti: str  # token id, for logs and tests
     kid: str | None = None  # API key id, for tokens from a key
     kfp: str | None = None  # fingerprint of that key's hash
+    rid: str | None = None  # the run a runner's token was handed out for
 
     @property
     def user_id(self) -> UUID:
@@ -98,6 +100,7 @@ def issue(
     *,
     key_id: UUID | None = None,
     key_fingerprint: str | None = None,
+    run_id: UUID | None = None,
 ) -> str:
     claims = Claims(
         sub=str(user_id),
@@ -106,6 +109,7 @@ def issue(
         jti=secrets.token_hex(8),
         kid=str(key_id) if key_id else None,
         kfp=key_fingerprint,
+        rid=str(run_id) if run_id else None,
     )
     payload = {k: v for k, v in asdict(claims).items() if v is not None}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())

@@ -14,6 +14,8 @@ these parameters everywhere (the Client, the CLI and the REST API):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from stackyard.models.base import Page
+    from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import UserResponse
 
 MAX_PAGE_SIZE = 10_000
@@ -42,6 +45,17 @@ class RowPage:
         self.total_pages = max(1, -(-total // max_size))
 
 
+@dataclass(frozen=True)
+class RunClaim:
+    """A run a runner took on, and how its worker reaches the store: `store_url`, with
+    `token` (from a server: a short-lived access token acting as the run's owner;
+    None from a SQL store, which the worker opens as the runner does)."""
+
+    run: PipelineRunResponse
+    store_url: str
+    token: str | None = None
+
+
 class Store(ABC):
     """Create, read, update and delete any resource, plus who is asking."""
 
@@ -52,13 +66,14 @@ class Store(ABC):
     def get(self, kind: str, entity_id: UUID) -> Any: ...
 
     @abstractmethod
-    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+    def find(self, kind: str, name_id_or_prefix: str | UUID, /, **scope: Any) -> Any:
         """Resolve a full id, an exact name, a unique name prefix or a unique id prefix."""
 
     @abstractmethod
     def list(
         self,
         kind: str,
+        /,
         *,
         sort_by: str | None = None,
         page: int = 1,
@@ -68,7 +83,7 @@ class Store(ABC):
     ) -> Page[Any]: ...
 
     @abstractmethod
-    def list_rows(self, kind: str, **query: Any) -> RowPage:
+    def list_rows(self, kind: str, /, **query: Any) -> RowPage:
         """`list` as plain rows (see `RowPage`), built without pydantic or models."""
 
     @abstractmethod
@@ -87,5 +102,62 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - stores without connections need nothing
         """Release connections; the store must not be used afterwards."""
 
+    # -- runs beyond CRUD --------------------------------------------------------------------
+    @abstractmethod
+    def start_template_run(
+        self,
+        template_id: UUID,
+        run_configuration: dict[str, Any],
+        *,
+        schedule_id: UUID | None = None,
+    ) -> PipelineRunResponse:
+        """Record a run of a run template, still `initializing`: an embedded store starts
+        a local worker for it; a server queues it for a runner. `run_configuration` was
+        validated by the caller (parameters, steps, settings, enable_cache, run_name).
+        With `schedule_id` the run is the schedule's, recorded as its owner.
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "RowPage", "Store"]
+        Raises IllegalOperationError (template not runnable, runs turned off),
+        InputError (a parameter or step the pipeline does not have),
+        AuthorizationError (another user's schedule), EntityNotFoundError.
+        """
+
+    @abstractmethod
+    def claim_run(self) -> RunClaim | None:
+        """Take the oldest queued template run the caller may execute (every user's for
+        an admin, else their own); None when there is none. Exactly one caller wins each."""
+
+    @abstractmethod
+    def heartbeat(self, run_id: UUID, interval: float) -> bool:
+        """Say the process running `run_id` is alive and beats again within `interval`
+        seconds; False once the run is no longer running (stopped, reaped), when that
+        process must stop its steps. AuthorizationError unless the caller owns the run."""
+
+    @abstractmethod
+    def stop_run(self, run_id: UUID) -> PipelineRunResponse:
+        """Stop an unfinished run: it and its unfinished steps become `stopped`, and the
+        process running it stops them at its next heartbeat. IllegalOperationError when
+        it has already finished."""
+
+    @abstractmethod
+    def claim_schedule(
+        self,
+        schedule_id: UUID,
+        due: datetime,
+        *,
+        next_run: datetime | None,
+        last_run: datetime | None,
+        active: bool,
+    ) -> bool:
+        """Move an active schedule on from the slot `due`; True for exactly one caller per
+        slot however many schedulers race. AuthorizationError unless the caller owns it."""
+
+    @abstractmethod
+    def settings(self) -> dict[str, Any]:
+        """The store's settings (see `stackyard.models.settings.ServerSettings`)."""
+
+    @abstractmethod
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change settings (admins only); returns them all. InputError for unknown keys."""
+
+
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "RowPage", "RunClaim", "Store"]

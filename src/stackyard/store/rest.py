@@ -16,10 +16,12 @@ a login by API key is renewed with the key when the token expires.
 from __future__ import annotations
 
 import json
+import os
 import time
 from copy import deepcopy
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -31,13 +33,14 @@ from stackyard.exceptions import (
     error_class,
 )
 from stackyard.models.spec import ResourceSpec, Shape, shape_for, spec_for
-from stackyard.store.base import RowPage, Store
+from stackyard.store.base import RowPage, RunClaim, Store
 
 if TYPE_CHECKING:
     import httpx
     from pydantic import BaseModel
 
     from stackyard.models.base import Page
+    from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import APIKeyResponse, UserResponse
 
 API = "/api/v1"
@@ -111,6 +114,9 @@ class RestStore(Store):
         import httpx
 
         self.url = url.rstrip("/")
+        self._token_file: Path | None = None
+        if token is None and api_key is None:
+            token, self._token_file = _token_from_environment()
         if token is None and api_key is None:
             token, api_key = _saved_login(self.url)
         self._api_key = api_key
@@ -151,6 +157,11 @@ class RestStore(Store):
         if response.status_code == 401 and self._api_key is not None:
             self._renew()  # an expired token from a key: log in again once
             response = self._send(method, path, **kwargs)
+        elif response.status_code == 401 and self._token_file is not None:
+            renewed = self._token_file.read_text().strip()  # another process of the run
+            if renewed and renewed != self._token:  # renewed it meanwhile
+                self._token = renewed
+                response = self._send(method, path, **kwargs)
         if response.status_code >= 400:
             raise error_from_response(response, self.url)
         if response.status_code == 204 or not response.content:
@@ -180,7 +191,7 @@ class RestStore(Store):
         path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
         return self._model(spec, self._call("GET", path))
 
-    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+    def find(self, kind: str, name_id_or_prefix: str | UUID, /, **scope: Any) -> Any:
         spec = spec_for(kind)
         params = {k: query_value(v) for k, v in scope.items() if v is not None}
         params["q"] = str(name_id_or_prefix)
@@ -189,6 +200,7 @@ class RestStore(Store):
     def _list_page(
         self,
         shape: Shape,
+        /,
         *,
         sort_by: str | None = None,
         page: int = 1,
@@ -203,7 +215,7 @@ class RestStore(Store):
         data: dict[str, Any] = self._call("GET", f"{API}/{shape.plural}", params=params)
         return data
 
-    def list(self, kind: str, **query: Any) -> Page[Any]:
+    def list(self, kind: str, /, **query: Any) -> Page[Any]:
         from stackyard.models.base import Page
 
         spec = spec_for(kind)
@@ -211,7 +223,7 @@ class RestStore(Store):
         data["items"] = [self._model(spec, item) for item in data["items"]]
         return Page(**data)
 
-    def list_rows(self, kind: str, **query: Any) -> RowPage:
+    def list_rows(self, kind: str, /, **query: Any) -> RowPage:
         shape = shape_for(kind)
         data = self._list_page(shape, **query)
         decoders = {
@@ -256,6 +268,74 @@ class RestStore(Store):
     def close(self) -> None:
         self._http.close()
 
+    # -- runs beyond CRUD -------------------------------------------------------------------
+    def start_template_run(
+        self,
+        template_id: UUID,
+        run_configuration: dict[str, Any],
+        *,
+        schedule_id: UUID | None = None,
+    ) -> PipelineRunResponse:
+        params = {"schedule_id": str(schedule_id)} if schedule_id is not None else {}
+        data = self._call(
+            "POST",
+            f"{API}/run_templates/{_entity_id(template_id)}/runs",
+            json=run_configuration,
+            params=params,
+        )
+        run: PipelineRunResponse = self._model(spec_for("pipeline_run"), data)
+        return run
+
+    def claim_run(self) -> RunClaim | None:
+        data = self._call("POST", f"{API}/pipeline_runs/claim")
+        if data is None:
+            return None
+        run = self._model(spec_for("pipeline_run"), data["run"])
+        return RunClaim(run, self.url, str(data["token"]))
+
+    def heartbeat(self, run_id: UUID, interval: float) -> bool:
+        data = self._call(
+            "POST",
+            f"{API}/pipeline_runs/{_entity_id(run_id)}/heartbeat",
+            json={"interval": interval},
+        )
+        if data.get("token"):  # a run's token, renewed while the run lives
+            self._token = str(data["token"])
+            if self._token_file is not None:
+                _write_private(self._token_file, self._token)
+        return bool(data["running"])
+
+    def stop_run(self, run_id: UUID) -> PipelineRunResponse:
+        data = self._call("POST", f"{API}/pipeline_runs/{_entity_id(run_id)}/stop")
+        run: PipelineRunResponse = self._model(spec_for("pipeline_run"), data)
+        return run
+
+    def claim_schedule(
+        self,
+        schedule_id: UUID,
+        due: datetime,
+        *,
+        next_run: datetime | None,
+        last_run: datetime | None,
+        active: bool,
+    ) -> bool:
+        body = {
+            "due": due.isoformat(),
+            "next_run": next_run.isoformat() if next_run else None,
+            "last_run": last_run.isoformat() if last_run else None,
+            "active": active,
+        }
+        data = self._call("POST", f"{API}/schedules/{_entity_id(schedule_id)}/claim", json=body)
+        return bool(data["claimed"])
+
+    def settings(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("GET", f"{API}/settings")
+        return data
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("PUT", f"{API}/settings", json=changes)
+        return data
+
     # -- beyond the contract ---------------------------------------------------------------
     def rotate_api_key(self, key_id: UUID | str) -> APIKeyResponse:
         """A new secret for an API key (in `.key`, shown once); the old one stops at once."""
@@ -279,6 +359,32 @@ def error_from_response(response: httpx.Response, url: str) -> StackyardError:
     if issubclass(cls, AuthenticationError):
         detail += f" (server {url}: run `stackyard login {url}`)"
     return cls(detail)
+
+
+TOKEN_ENV = "STACKYARD_ACCESS_TOKEN"
+TOKEN_FILE_ENV = "STACKYARD_ACCESS_TOKEN_FILE"
+
+
+def _token_from_environment() -> tuple[str | None, Path | None]:
+    """A token handed to this process (a worker of a runner, a task on a cluster):
+    `STACKYARD_ACCESS_TOKEN`, or the file `STACKYARD_ACCESS_TOKEN_FILE` names, which
+    the run's heartbeats keep renewed for every process of the run."""
+    path = os.environ.get(TOKEN_FILE_ENV)
+    if path:
+        file = Path(path)
+        try:
+            return file.read_text().strip() or None, file
+        except OSError as exc:
+            raise AuthenticationError(f"cannot read the access token file {path}: {exc}") from None
+    return os.environ.get(TOKEN_ENV) or None, None
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
 
 
 def _saved_login(url: str) -> tuple[str | None, str | None]:

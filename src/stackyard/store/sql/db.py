@@ -10,6 +10,8 @@ style, identifier quoting, how datetimes travel, and which error means
 from __future__ import annotations
 
 import json
+import math
+import os
 import queue
 import sqlite3
 import threading
@@ -23,8 +25,6 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from stackyard.exceptions import InputError, StoreConnectionError
-
-SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,13 @@ class DatabaseURL:
         )
 
     @property
+    def absolute(self) -> str:
+        """The same URL, with a SQLite path made absolute (for another working directory)."""
+        if self.dialect == "sqlite":
+            return f"sqlite:///{Path(self.path).resolve()}"
+        return self.raw
+
+    @property
     def redacted(self) -> str:
         if self.password:
             return self.raw.replace(f":{self.password}@", ":***@")
@@ -96,7 +103,7 @@ class Database:
     def _connect(self) -> Any:
         try:
             if self.dialect == "sqlite":
-                Path(self.url.path).parent.mkdir(parents=True, exist_ok=True)
+                create_private(Path(self.url.path))
                 conn = sqlite3.connect(
                     self.url.path, isolation_level=None, check_same_thread=False, timeout=30
                 )
@@ -221,8 +228,8 @@ class Database:
             return str(value)
         if kind == "datetime":
             value = as_utc(value)
-            if self.dialect == "sqlite":
-                return value.strftime(SQLITE_TIME)
+            if self.dialect == "sqlite":  # zero-padded years: text order is time order
+                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
             if self.dialect == "mysql":
                 return value.replace(tzinfo=None)
             return value
@@ -249,6 +256,42 @@ class Database:
         if kind == "bool":
             return bool(value)
         return value
+
+
+def create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only, before SQLite creates it with
+    the umask's mode (0644): it holds password hashes and sealed secrets. SQLite gives
+    its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+INT64 = 2**63
+MAX_STR = 255  # VARCHAR(255) on PostgreSQL and MySQL
+
+
+def check_storable(field: str, kind: str, value: Any) -> None:
+    """Refuse a value some supported database cannot hold, naming the field: what one
+    database accepts every other must too, and none of them may answer with a 500."""
+    if value is None:
+        return
+    problem = None
+    if kind == "int" and isinstance(value, int) and not -INT64 <= value < INT64:
+        problem = f"{value} is outside the 64-bit integer range"
+    elif kind == "float" and isinstance(value, float) and not math.isfinite(value):
+        problem = f"{value} is not a finite number"
+    elif kind == "datetime" and isinstance(value, datetime):
+        if not 1000 < value.year < 9999:
+            problem = f"year {value.year} is outside 1001..9998 (what every database stores)"
+    elif kind in ("str", "text", "uuid"):
+        text = str(value.value if hasattr(value, "value") else value)
+        if "\x00" in text:
+            problem = "it contains a NUL character"
+        elif kind == "str" and len(text) > MAX_STR:
+            problem = f"it has {len(text)} characters; at most {MAX_STR} are stored"
+    if problem:
+        raise InputError(f"invalid value for {field!r}: {problem}")
 
 
 def as_utc(value: datetime) -> datetime:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from stackyard.exceptions import InputError
 from stackyard.models.spec import Shape, shape_for
-from stackyard.store.sql.db import Database, as_utc
+from stackyard.store.sql.db import Database, as_utc, check_storable
 
 OPERATORS = (
     "equals",
@@ -80,14 +80,21 @@ def coerce(field: str, kind: str, value: Any) -> Any:
                 return False
             raise ValueError
         if kind == "int":
-            return int(value)
+            number = int(value)
+            check_storable(field, kind, number)
+            return number
         if kind == "float":
             return float(value)
         if kind == "datetime":
             parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            check_storable(field, kind, parsed)
             return as_utc(parsed)
-        return str(value.value if hasattr(value, "value") else value)
-    except (ValueError, TypeError):
+        text = str(value.value if hasattr(value, "value") else value)
+        check_storable(field, "text", text)
+        return text
+    except InputError:
+        raise
+    except (ValueError, TypeError, OverflowError):
         expected = {
             "uuid": "a UUID such as 413cfb42-a52c-4bf1-a2fd-78af2f7f0101",
             "bool": "true or false",

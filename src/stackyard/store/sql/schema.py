@@ -135,4 +135,26 @@ def build_metadata() -> sa.MetaData:
         ),
         **MYSQL_TABLE_ARGS,
     )
+    # the server's own state: settings admins change, failed logins every worker counts
+    sa.Table(
+        "settings",
+        metadata,
+        sa.Column("key", name, primary_key=True),
+        sa.Column("value", sa.Text().with_variant(mysql.LONGTEXT(), "mysql"), nullable=False),
+        **MYSQL_TABLE_ARGS,
+    )
+    sa.Table(
+        "login_failures",
+        metadata,
+        sa.Column("id", uuid, primary_key=True),
+        sa.Column("key", name, nullable=False),
+        sa.Column(
+            "created",
+            sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.Index("ix_login_failures_key_created", "key", "created"),
+        sa.Index("ix_login_failures_created", "created"),
+        **MYSQL_TABLE_ARGS,
+    )
     return metadata

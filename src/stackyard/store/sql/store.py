@@ -7,6 +7,7 @@ so `list_rows` (what the CLI prints) runs without importing pydantic.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import re
 from collections.abc import Callable, Sequence
@@ -24,22 +25,28 @@ from stackyard.exceptions import (
 )
 from stackyard.models.binding import utcnow
 from stackyard.models.spec import Column, ResourceSpec, Shape, _unwrap, shape_for, spec_for
-from stackyard.store.base import MAX_PAGE_SIZE, RowPage, Store
-from stackyard.store.sql import attached
+from stackyard.store.base import MAX_PAGE_SIZE, RowPage, RunClaim, Store
+from stackyard.store.sql import attached, runs
 from stackyard.store.sql import filters as F
-from stackyard.store.sql.db import Database, DatabaseURL, Transaction
+from stackyard.store.sql.db import Database, DatabaseURL, Transaction, check_storable
 from stackyard.store.sql.hooks import hooks_for
 from stackyard.store.sql.hooks.base import Row, placeholders
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pydantic import BaseModel
     from pydantic import ValidationError as PydanticValidationError
 
     from stackyard.models.base import Page
+    from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import UserResponse
+    from stackyard.store.sql.launch import Launcher
 
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 _TOP = "\U0010ffff"
+SYSTEM_USER_ID = UUID(int=0)
+MAX_OFFSET = 2**62  # every database takes a 64-bit OFFSET
 
 
 def validation_message(exc: PydanticValidationError, what: str) -> str:
@@ -91,11 +98,15 @@ class SqlStore(Store):
         actor: UserResponse | None = None,
         migrate: bool = True,
         seed_user: str | None = "default",
+        launcher: Launcher | None = None,
     ):
-        """`seed_user=None` seeds no passwordless user (a deployed server's store)."""
+        """`seed_user=None` seeds no passwordless user (a deployed server's store).
+        `launcher` starts the workers of template runs (see `stackyard.store.sql.launch`);
+        without one they wait for a runner."""
         self.url = DatabaseURL.parse(url)
         self.db = Database(self.url)
         self.actor = actor
+        self.launcher = launcher
         if migrate:
             from stackyard.store.sql.bootstrap import prepare
 
@@ -107,6 +118,17 @@ class SqlStore(Store):
         clone.__dict__.update(self.__dict__)
         clone.actor = user
         return clone
+
+    def as_system(self) -> SqlStore:
+        """The same store acting for no user, with an admin's view: what a server's own
+        background work (scheduler, reaper) uses, whatever users are called."""
+        from stackyard.models.users import UserResponse
+
+        now = utcnow()
+        system = UserResponse.model_construct(
+            id=SYSTEM_USER_ID, created=now, updated=now, name="(system)", is_admin=True
+        )
+        return self.as_user(system)
 
     # -- who and what -----------------------------------------------------------------
     def current_user(self) -> UserResponse:
@@ -202,17 +224,31 @@ class SqlStore(Store):
     def get(self, kind: str, entity_id: UUID) -> Any:
         spec = spec_for(kind)
         entity_id = F.coerce("id", "uuid", entity_id)
-        with self.db.transaction(write=False) as tx:
-            return self._build(spec, tx, [self._row(tx, spec.shape, entity_id)], single=True)[0]
+        for attempt in range(2):
+            with self.db.transaction(write=False) as tx:
+                row = self._row(tx, spec.shape, entity_id)
+                if attempt == 0 and self._stale(spec.shape, [row]):
+                    continue
+                return self._build(spec, tx, [row], single=True)[0]
+        raise AssertionError("unreachable")
 
-    def find(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
+    def _stale(self, shape: Shape, rows: list[Row]) -> bool:
+        """Whether what `rows` show was out of date and has been brought up to date
+        (a run whose process died is failed now): the read must be repeated."""
+        return bool(rows) and hooks_for(shape.name).refresh(self, rows)
+
+    def find(self, kind: str, name_id_or_prefix: str | UUID, /, **scope: Any) -> Any:
         spec = spec_for(kind)
-        return self._resolve(
-            spec.shape,
-            name_id_or_prefix,
-            scope,
-            lambda tx, row: self._build(spec, tx, [row], single=True)[0],
-        )
+        stale: list[UUID] = []
+
+        def build(tx: Transaction, row: Row) -> Any:
+            if self._stale(spec.shape, [row]):
+                stale.append(row["id"])
+                return None
+            return self._build(spec, tx, [row], single=True)[0]
+
+        found = self._resolve(spec.shape, name_id_or_prefix, scope, build)
+        return self.get(kind, stale[0]) if stale else found
 
     def resolve_row(
         self, shape: Shape, name_id_or_prefix: str | UUID, scope: dict[str, Any]
@@ -353,6 +389,8 @@ class SqlStore(Store):
         self,
         shape: Shape,
         build: Callable[[Transaction, list[Row]], list[Any]],
+        fresh: bool = False,
+        /,
         *,
         sort_by: str | None = None,
         page: int = 1,
@@ -367,6 +405,8 @@ class SqlStore(Store):
             raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
         if page < 1:
             raise InputError(f"page {page} is out of range: pages start at 1")
+        if (page - 1) * size > MAX_OFFSET:
+            raise InputError(f"page {page} is out of range: at most {MAX_OFFSET // size + 1}")
         where, params = self._where(shape, filters, logical_operator)
         vis = self._visibility(shape)
         clauses = [c for c in (where, vis[0] if vis else "") if c]
@@ -381,10 +421,15 @@ class SqlStore(Store):
                 f"{self._select_sql(shape)}{where_sql}{order} LIMIT ? OFFSET ?",
                 [*params, size, (page - 1) * size],
             )
-            items = build(tx, [self._decode(shape, r) for r in raw])
+            rows = [self._decode(shape, r) for r in raw]
+            stale = not fresh and self._stale(shape, rows)
+            items = [] if stale else build(tx, rows)
+        if stale:
+            return self._read_page(shape, build, True, sort_by=sort_by, page=page, size=size,
+                                   logical_operator=logical_operator, **filters)  # fmt: skip
         return RowPage(page, size, total, items)
 
-    def list(self, kind: str, **query: Any) -> Page[Any]:
+    def list(self, kind: str, /, **query: Any) -> Page[Any]:
         from stackyard.models.base import Page
 
         spec = spec_for(kind)
@@ -399,7 +444,7 @@ class SqlStore(Store):
             items=found.items,
         )
 
-    def list_rows(self, kind: str, **query: Any) -> RowPage:
+    def list_rows(self, kind: str, /, **query: Any) -> RowPage:
         shape = shape_for(kind)
         return self._read_page(shape, lambda tx, rows: self._rows(shape, tx, rows), **query)
 
@@ -416,7 +461,11 @@ class SqlStore(Store):
                 cond += f" AND {self.db.q('id')} <> ?"
                 params.append(str(exclude))
             if tx.fetchone(f"SELECT 1 FROM {self.db.q(spec.table)} WHERE {cond}", params):
-                shown = ", ".join(f"{k}={values[k]!s}" for k in key if k != "name")
+                shown = ", ".join(
+                    f"{k}={values[k]!s}"
+                    for k in key
+                    if k != "name" and k not in spec.private_columns
+                )
                 name = values.get("name")
                 raise EntityExistsError(
                     f"a {spec.name.replace('_', ' ')} "
@@ -440,6 +489,8 @@ class SqlStore(Store):
 
     def insert_row(self, tx: Transaction, shape: Shape, values: Row) -> None:
         cols = [c for c in shape.columns if c in values]
+        for c in cols:
+            check_storable(c, shape.columns[c].kind, values[c])
         sql = (
             f"INSERT INTO {self.db.q(shape.table)} ({', '.join(self.db.q(c) for c in cols)}) "
             f"VALUES ({placeholders(cols)})"
@@ -451,6 +502,7 @@ class SqlStore(Store):
         req = to_model(spec.request, request, f"{spec.name.replace('_', ' ')} request")
         hooks = hooks_for(spec.name)
         actor = self.current_user() if spec.owned or spec.name == "user" else None
+        label = spec.name.replace("_", " ")
         for attempt in range(8):
             values: Row = {c: getattr(req, c) for c in spec.columns if c in type(req).model_fields}
             for c, info in spec.response.model_fields.items():  # columns no request carries
@@ -462,6 +514,10 @@ class SqlStore(Store):
                 values["user_id"] = actor.id
             try:
                 with self.db.transaction() as tx:
+                    if spec.parent is not None and values.get(f"{spec.parent}_id") is not None:
+                        self.check_writable(
+                            tx, spec.parent, values[f"{spec.parent}_id"], f"add a {label} to"
+                        )
                     hooks.before_create(self, tx, values, req)
                     self._check_exists(tx, spec, values)
                     self._check_relations(tx, spec, values)
@@ -491,19 +547,33 @@ class SqlStore(Store):
         raise AssertionError("unreachable")
 
     def _check_owner(self, spec: ResourceSpec, row: Row, action: str) -> None:
+        """Only an entity's owner, or an admin, may change or delete it. Entities seeded
+        without an owner (the default stack, its components) are the system's: admins
+        only. A user may change their own account but never delete one."""
         actor = self.current_user()
         if actor.is_admin:
             return
-        owner = row["id"] if spec.name == "user" else row.get("user_id")
-        if spec.name == "user" and action == "delete":
-            owner = None
-        if owner is not None and owner != actor.id:
+        label = f"{spec.name.replace('_', ' ')} {row.get(spec.name_field or 'id', row['id'])!s}"
+        if spec.name == "user":
+            if action == "delete" or row["id"] != actor.id:
+                raise AuthorizationError(f"only admins may {action} other users ({label})")
+            return
+        if not spec.owned:
+            return  # their hooks decide (API keys)
+        owner = row.get("user_id")
+        if owner != actor.id:
+            whose = "the system (it was seeded)" if owner is None else "someone else"
             raise AuthorizationError(
-                f"user {actor.name!r} may not {action} {spec.name.replace('_', ' ')} "
-                f"{row.get('name', row['id'])!r}: it belongs to someone else"
+                f"user {actor.name!r} may not {action} {label!r}: it belongs to {whose}; "
+                "ask its owner or an admin"
             )
-        if owner is None and spec.owned is False and spec.name == "user":
-            raise AuthorizationError(f"only admins may {action} users")
+
+    def check_writable(self, tx: Transaction, kind: str, entity_id: Any, action: str) -> None:
+        """Refuse writing to (adding steps, metadata, versions to) an entity someone else
+        owns; admins may. Raises EntityNotFoundError when there is no such entity."""
+        spec = spec_for(kind)
+        row = self._row(tx, spec.shape, F.coerce(f"{kind}_id", "uuid", entity_id))
+        self._check_owner(spec, row, action)
 
     def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
         spec = spec_for(kind)
@@ -517,10 +587,17 @@ class SqlStore(Store):
             }
             for k in list(changes):
                 changes[k] = getattr(upd, k)
+                if changes[k] is None and k not in spec.nullable:
+                    raise InputError(
+                        f"{k} of a {spec.name.replace('_', ' ')} cannot be null; "
+                        "leave it out to keep its value"
+                    )
             hooks.before_update(self, tx, row, changes, upd)
             self._check_exists(tx, spec, {**row, **changes}, exclude=row["id"])
             self._check_relations(tx, spec, changes)
             changes["updated"] = utcnow()
+            for c, v in changes.items():
+                check_storable(c, spec.columns[c].kind, v)
             assign = ", ".join(f"{self.db.q(c)} = ?" for c in changes)
             tx.execute(
                 f"UPDATE {self.db.q(spec.table)} SET {assign} WHERE {self.db.q('id')} = ?",
@@ -551,6 +628,49 @@ class SqlStore(Store):
             tx.execute(
                 f"DELETE FROM {self.db.q(spec.table)} WHERE {self.db.q('id')} = ?", [str(row["id"])]
             )
+
+    # -- runs beyond CRUD (see `stackyard.store.sql.runs`) -----------------------------------
+    def start_template_run(
+        self,
+        template_id: UUID,
+        run_configuration: dict[str, Any],
+        *,
+        schedule_id: UUID | None = None,
+    ) -> PipelineRunResponse:
+        return runs.start_template_run(self, template_id, run_configuration, schedule_id)
+
+    def claim_run(self) -> RunClaim | None:
+        return runs.claim_run(self)
+
+    def heartbeat(self, run_id: UUID, interval: float) -> bool:
+        return runs.heartbeat(self, run_id, interval)
+
+    def stop_run(self, run_id: UUID) -> PipelineRunResponse:
+        return runs.stop_run(self, run_id)
+
+    def claim_schedule(
+        self,
+        schedule_id: UUID,
+        due: datetime,
+        *,
+        next_run: datetime | None,
+        last_run: datetime | None,
+        active: bool,
+    ) -> bool:
+        return runs.claim_schedule(
+            self, schedule_id, due, next_run=next_run, last_run=last_run, active=active
+        )
+
+    def settings(self) -> dict[str, Any]:
+        return runs.settings(self)
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        return runs.update_settings(self, changes)
+
+    def reap(self) -> builtins.list[UUID]:
+        """Fail the unfinished runs whose process missed its heartbeat (the server's
+        reaper calls this; reads do it too when they meet such a run)."""
+        return runs.reap(self)
 
     def delete_attached(self, tx: Transaction, resource_type: str, ids: Sequence[str]) -> None:
         """Remove tags and metadata attached to entities (they have no foreign key)."""

@@ -9,17 +9,58 @@ collide on its unique name instead, and the create is retried.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+from stackyard.exceptions import AuthorizationError, InputError
 from stackyard.models.binding import utcnow
+from stackyard.models.enums import StackComponentType
 from stackyard.models.spec import shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+from stackyard.utils.uris import innermost_root, is_inside
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+
+def artifact_store_roots(store: SqlStore, tx: Transaction) -> dict[str, str]:
+    """Artifact store component id → its root path."""
+    q = store.db.q
+    roots = {}
+    for component_id, configuration in tx.fetchall(
+        f"SELECT {q('id')}, {q('configuration')} FROM {q('stack_components')} "
+        f"WHERE {q('type')} = ?",
+        [StackComponentType.ARTIFACT_STORE.value],
+    ):
+        path = (store.db.decode("json", configuration) or {}).get("path")
+        if isinstance(path, str) and path:
+            roots[str(component_id)] = path
+    return roots
+
+
+def _place(store: SqlStore, tx: Transaction, values: Row) -> None:
+    """Check that the version's files lie inside the artifact store that holds it, and
+    record which one: loading and pruning never touch anything outside it."""
+    uri, given = values["uri"], values.get("artifact_store_id")
+    roots = artifact_store_roots(store, tx)
+    if given is not None:
+        root = roots.get(str(given))
+        if root is None:
+            raise InputError(f"artifact_store_id {given} is not an artifact store component")
+        if not is_inside(uri, root):
+            raise InputError(
+                f"artifact uri {uri!r} is not inside its artifact store's path {root!r}"
+            )
+        return
+    found = innermost_root(uri, roots)
+    if found is None:
+        raise InputError(
+            f"artifact uri {uri!r} is not inside any artifact store; their paths: "
+            + (", ".join(sorted(set(roots.values()))) or "none")
+        )
+    values["artifact_store_id"] = UUID(found)
 
 
 class ArtifactVersionHooks(Hooks):
@@ -28,9 +69,26 @@ class ArtifactVersionHooks(Hooks):
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
+        _place(store, tx, values)
         q = store.db.q
         name = values["name"]
-        found = tx.fetchone(f"SELECT {q('id')} FROM {q('artifacts')} WHERE {q('name')} = ?", [name])
+        found = tx.fetchone(
+            f"SELECT {q('id')}, {q('user_id')} FROM {q('artifacts')} WHERE {q('name')} = ?", [name]
+        )
+        actor = store.current_user()
+        if found is not None and not actor.is_admin and str(found[1]) != str(actor.id):
+            if getattr(request, "has_custom_name", True):
+                raise AuthorizationError(
+                    f"artifact {name!r} belongs to another user: only they (or an admin) may "
+                    "add versions to it; give your artifact another name"
+                )
+            # an unnamed output whose default name another user took first: the
+            # outputs of this user's runs of that pipeline get a series of their own
+            values["name"] = name = f"{name}@{actor.name}"
+            found = tx.fetchone(
+                f"SELECT {q('id')}, {q('user_id')} FROM {q('artifacts')} WHERE {q('name')} = ?",
+                [name],
+            )
         if found is None:
             artifact_id = uuid4()
             now = utcnow()

@@ -1,11 +1,10 @@
-"""Run templates and schedules: derived fields, validation of timing rules, and the
-atomic claim of a due schedule that keeps racing schedulers from running it twice."""
+"""Run templates and schedules: derived fields and validation of timing rules (the
+atomic claim of a due schedule is `stackyard.store.sql.runs.claim_schedule`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from stackyard.exceptions import InputError
 from stackyard.models.binding import utcnow
@@ -122,41 +121,3 @@ class ScheduleHooks(Hooks):
 
 
 HOOKS = {"run_template": RunTemplateHooks(), "schedule": ScheduleHooks()}
-
-
-def claim_schedule(
-    store: SqlStore,
-    schedule_id: UUID,
-    due: datetime,
-    *,
-    next_run: datetime | None,
-    last_run: datetime | None,
-    active: bool,
-) -> bool:
-    """Move an active schedule on from `due` in one conditional UPDATE.
-
-    True for exactly one caller per due time, however many schedulers race for
-    it: the others find `next_run_time` already moved and change nothing.
-    """
-    db = store.db
-    q = db.q
-    changes: list[tuple[str, str, object]] = [
-        ("next_run_time", "datetime", next_run),
-        ("active", "bool", active),
-        ("updated", "datetime", utcnow()),
-    ]
-    if last_run is not None:
-        changes.append(("last_run_time", "datetime", last_run))
-    assign = ", ".join(f"{q(name)} = ?" for name, _, _ in changes)
-    with db.transaction() as tx:
-        claimed = tx.execute(
-            f"UPDATE {q('schedules')} SET {assign} "
-            f"WHERE {q('id')} = ? AND {q('active')} = ? AND {q('next_run_time')} = ?",
-            [
-                *(db.encode(kind, value) for _, kind, value in changes),
-                str(schedule_id),
-                db.encode("bool", True),
-                db.encode("datetime", due),
-            ],
-        )
-    return claimed == 1

@@ -43,6 +43,11 @@ class Hooks:
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         """Fill computed fields for a batch of rows in a few queries (never one per row)."""
 
+    def refresh(self, store: SqlStore, rows: list[Row]) -> bool:
+        """After a read: bring what `rows` show up to date (e.g. fail runs whose process
+        died); True when something changed and the read must be repeated."""
+        return False
+
     def filter_sql(self, store: SqlStore, condition: Condition) -> tuple[str, list[Any]]:
         """SQL for a filter the resource declared in `extra_filters`."""
         raise NotImplementedError(condition.field)

@@ -5,28 +5,92 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from stackyard.exceptions import EntityNotFoundError, InputError
+from stackyard.exceptions import InputError
+from stackyard.models.binding import utcnow
+from stackyard.models.enums import ExecutionStatus, StackComponentType
+from stackyard.models.recorded_code import (
+    archive_digest,
+    check_commit,
+    check_source,
+    check_source_path,
+    check_subdirectory,
+)
 from stackyard.models.spec import MODULES, shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
+from stackyard.store.sql.runs import START_GRACE, UNFINISHED, end_steps, is_stale, reap
 from stackyard.store.sql.store import SqlStore
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 
+def stack_artifact_root(store: SqlStore, tx: Transaction, stack_id: Any) -> str | None:
+    """The path of the artifact store in stack `stack_id`."""
+    q = store.db.q
+    found = tx.fetchone(
+        f"SELECT c.{q('configuration')} FROM {q('stack_compositions')} s JOIN "
+        f"{q('stack_components')} c ON c.{q('id')} = s.{q('component_id')} "
+        f"WHERE s.{q('stack_id')} = ? AND c.{q('type')} = ?",
+        [str(stack_id), StackComponentType.ARTIFACT_STORE.value],
+    )
+    path = (store.db.decode("json", found[0]) or {}).get("path") if found else None
+    return path if isinstance(path, str) else None
+
+
 class CodeReferenceHooks(Hooks):
-    """Snapshots and runs: the code reference's repository as its own (filterable) column."""
+    """Snapshots and runs: where their code is must have exactly the shape stackyard
+    records (see `stackyard.models.recorded_code`), since a worker later acts on it;
+    the code reference's repository is its own (filterable) column."""
 
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
         ref = values.get("code_reference")
         if ref is not None:
+            check_commit(ref.commit)
+            if ref.subdirectory:
+                check_subdirectory(ref.subdirectory)
             values["code_repository_id"] = ref.code_repository_id
+        if values.get("source"):
+            check_source(values["source"])
+        source_path = (values.get("pipeline_spec") or {}).get("source_path")
+        if source_path is not None:
+            check_source_path(str(source_path))
+        if values.get("code_path"):
+            root = stack_artifact_root(store, tx, values.get("stack_id"))
+            if root is None:
+                raise InputError("a code_path needs a stack with an artifact store to hold it")
+            archive_digest(values["code_path"], root)
 
 
 class PipelineRunHooks(CodeReferenceHooks):
+    """Runs also live by their heartbeats (see `stackyard.store.sql.runs`)."""
+
+    def before_create(
+        self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
+    ) -> None:
+        super().before_create(store, tx, values, request)
+        if ExecutionStatus(values["status"]).value in UNFINISHED:
+            values["heartbeat_deadline"] = utcnow() + START_GRACE
+
+    def before_update(
+        self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
+    ) -> None:
+        status = changes.get("status")
+        if status is not None and ExecutionStatus(status).is_finished:
+            changes.setdefault("end_time", utcnow())
+            if status == ExecutionStatus.STOPPED and row["status"] in UNFINISHED:
+                changes.setdefault("status_reason", f"stopped by {store.current_user().name}")
+
+    def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
+        if getattr(update, "status", None) == ExecutionStatus.STOPPED:
+            end_steps(store, tx, row["id"], ExecutionStatus.STOPPED, "the run was stopped")
+
+    def refresh(self, store: SqlStore, rows: list[Row]) -> bool:
+        now = utcnow()
+        return any(is_stale(r, now) for r in rows) and bool(reap(store))
+
     def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
         q = store.db.q
         steps = [
@@ -95,12 +159,8 @@ class RunMetadataHooks(Hooks):
                 f"metadata cannot be attached to {resource_type!r}; choose one of: "
                 + ", ".join(choices)
             )
-        spec = shape_for(resource_type)
-        if not tx.fetchone(
-            f"SELECT 1 FROM {store.db.q(spec.table)} WHERE {store.db.q('id')} = ?",
-            [str(values["resource_id"])],
-        ):
-            raise EntityNotFoundError(f"no {resource_type} with id {values['resource_id']}")
+        # only the owner of what the metadata describes (or an admin) may add to it
+        store.check_writable(tx, resource_type, values["resource_id"], "add metadata to")
         items: dict[str, Any] = getattr(request, "values", {})
         if not items:
             raise InputError("log_metadata needs at least one key and value")

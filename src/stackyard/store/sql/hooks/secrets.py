@@ -22,15 +22,22 @@ def _plain(values: dict[str, Any] | None) -> dict[str, str]:
     }
 
 
+def _scope(private: bool, owner: Any) -> str:
+    return str(owner) if private and owner is not None else "public"
+
+
 class SecretHooks(Hooks):
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
         values["values_encrypted"] = encrypt_values(_plain(getattr(request, "values", {})))
+        values["scope"] = _scope(values.get("private", False), values.get("user_id"))
 
     def before_update(
         self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
     ) -> None:
+        if "private" in changes:
+            changes["scope"] = _scope(changes["private"], row.get("user_id"))
         add = _plain(getattr(update, "add_or_update_values", None))
         remove = getattr(update, "remove_values", None) or []
         if not add and not remove:

@@ -172,6 +172,12 @@ class ComponentHooks(Hooks):
 
 
 class FlavorHooks(Hooks):
+    def before_update(
+        self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
+    ) -> None:
+        if not row["is_custom"]:  # every component of that flavor relies on it as shipped
+            raise IllegalOperationError(f"flavor {row['name']!r} is built in and cannot be changed")
+
     def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
         if not row["is_custom"]:
             raise IllegalOperationError(f"flavor {row['name']!r} is built in and cannot be deleted")

@@ -15,10 +15,23 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 
+# `default` is the local store's own user: a server user taking it could pass for it
+RESERVED_NAMES = frozenset({"default"})
+
+
+def _check_name(name: Any) -> None:
+    if isinstance(name, str) and name.strip().lower() in RESERVED_NAMES:
+        raise InputError(
+            f"the user name {name!r} is reserved; choose another "
+            f"(reserved: {', '.join(sorted(RESERVED_NAMES))})"
+        )
+
+
 class UserHooks(Hooks):
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
+        _check_name(values.get("name"))
         actor = store.actor
         if actor is not None and not actor.is_admin:
             raise AuthorizationError(
@@ -33,6 +46,8 @@ class UserHooks(Hooks):
     def before_update(
         self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
     ) -> None:
+        if "name" in changes and changes["name"] != row["name"]:
+            _check_name(changes["name"])
         actor = store.current_user()
         if not actor.is_admin and ({"is_admin", "active"} & changes.keys()):
             raise AuthorizationError("only admins may change is_admin or active")
