@@ -18,9 +18,9 @@ from stackyard.client import Client
 from stackyard.models.automation import ScheduleResponse
 from stackyard.models.binding import utcnow
 from stackyard.models.pipelines import PipelineRunResponse
+from stackyard.runner.launch import LocalWorkers
 from stackyard.scheduler import run_due, start_background_scheduler
 from stackyard.scheduler.cli import scheduler
-from stackyard.runner.launch import LocalWorkers
 from stackyard.store.sql.store import SqlStore
 
 

@@ -162,7 +162,12 @@ def test_step_runs_link_artifacts_both_ways(client: Client) -> None:
     run = make_run(client)
     v1 = client.store.create(
         "artifact_version",
-        {"name": "data", "uri": artifact_uri(client.store, "1"), "data_type": "builtins.list", "materializer": "m"},
+        {
+            "name": "data",
+            "uri": artifact_uri(client.store, "1"),
+            "data_type": "builtins.list",
+            "materializer": "m",
+        },
     )
     step = client.store.create(
         "run_step", {"name": "train", "pipeline_run_id": run.id, "inputs": {"data": v1.id}}
@@ -191,11 +196,21 @@ def test_artifact_versions_number_per_name(client: Client) -> None:
     for _ in range(3):
         client.store.create(
             "artifact_version",
-            {"name": "a", "uri": artifact_uri(client.store, "a"), "data_type": "builtins.int", "materializer": "m"},
+            {
+                "name": "a",
+                "uri": artifact_uri(client.store, "a"),
+                "data_type": "builtins.int",
+                "materializer": "m",
+            },
         )
     client.store.create(
         "artifact_version",
-        {"name": "b", "uri": artifact_uri(client.store, "b"), "data_type": "builtins.int", "materializer": "m"},
+        {
+            "name": "b",
+            "uri": artifact_uri(client.store, "b"),
+            "data_type": "builtins.int",
+            "materializer": "m",
+        },
     )
     assert [v.version for v in client.get_artifact("a").versions] == ["1", "2", "3"]
     assert client.get_artifact_version("a").version == "3"

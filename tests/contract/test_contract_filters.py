@@ -101,7 +101,12 @@ def test_uuid_bool_int_float_operators(client: Client, runs: list) -> None:
     for _ in range(3):
         client.store.create(
             "artifact_version",
-            {"name": "n", "uri": artifact_uri(client.store, "u"), "data_type": "d", "materializer": "m"},
+            {
+                "name": "n",
+                "uri": artifact_uri(client.store, "u"),
+                "data_type": "d",
+                "materializer": "m",
+            },
         )
     assert [v.version for v in client.list_artifact_versions(number="gte:2")] == ["2", "3"]
     client.store.create("schedule", {"name": "fast", "interval_second": 5})

@@ -24,7 +24,12 @@ def fill(client: Client) -> None:
     client.log_metadata({"accuracy": 0.93, "nested": {"a": [1, 2]}}, run_id=run.id)
     data = client.store.create(
         "artifact_version",
-        {"name": "data", "uri": artifact_uri(client.store, "1"), "data_type": "builtins.list", "materializer": "m"},
+        {
+            "name": "data",
+            "uri": artifact_uri(client.store, "1"),
+            "data_type": "builtins.list",
+            "materializer": "m",
+        },
     )
     step = client.store.create(
         "run_step", {"name": "train", "pipeline_run_id": run.id, "inputs": {"data": data.id}}

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from stackyard.models.spec import all_specs
 from stackyard.server import errors
+from stackyard.server import openapi as openapi_docs
 from stackyard.server.auth import Authenticator, LoginLimiter
 from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
@@ -124,11 +125,7 @@ def create_app(
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build_openapi()
-        schema.setdefault("components", {})["securitySchemes"] = {"bearer": _SECURITY_SCHEME}
-        for path, operations in schema["paths"].items():
-            if path not in PUBLIC_PATHS:
-                for operation in operations.values():
-                    operation["security"] = [{"bearer": []}]
+        openapi_docs.finish(schema, PUBLIC_PATHS, _SECURITY_SCHEME)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -31,6 +31,20 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _warn_if_on_command_line(parameter: str, variable: str) -> None:
+    """A password given as an argument is visible to every user of the machine."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    if context.get_parameter_source(parameter) == ParameterSource.COMMANDLINE:
+        option = "--" + parameter.replace("_", "-")
+        click.echo(
+            f"Warning: {option} on the command line is visible to other users in `ps`; "
+            f"use {variable} or the prompt instead.",
+            err=True,
+        )
+
+
 @click.command("up")
 @click.option(
     "--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: a free one)."
@@ -71,6 +85,7 @@ def login(url: str, username: str | None, password: str | None, api_key: str | N
     """Log in to the stackyard server at URL; the Client then uses it."""
     from stackyard.server import local
 
+    _warn_if_on_command_line("password", "STACKYARD_PASSWORD")
     if api_key is None:
         username = username or click.prompt("User name")
         if password is None:
@@ -115,7 +130,12 @@ def logout() -> None:
     envvar=ENV + "ADMIN_USER",
     help="First admin, created if the store has no users.",
 )
-@click.option("--admin-password", envvar=ENV + "ADMIN_PASSWORD", help="Password of --admin-user.")
+@click.option(
+    "--admin-password",
+    envvar=ENV + "ADMIN_PASSWORD",
+    help="Password of --admin-user; prompted for when not given. On the command line it is "
+    "visible in `ps`: prefer STACKYARD_SERVER_ADMIN_PASSWORD or the prompt.",
+)
 @click.option(
     "--token-ttl",
     envvar=ENV + "TOKEN_TTL",
@@ -156,8 +176,11 @@ def server(
     from stackyard.config import GlobalConfig
     from stackyard.server import local, runner
 
-    if bool(admin_user) != bool(admin_password):
-        raise click.UsageError("--admin-user and --admin-password go together")
+    if admin_user and admin_password is None:
+        admin_password = click.prompt(f"Password of {admin_user!r}", hide_input=True)
+    if admin_password and not admin_user:
+        raise click.UsageError("--admin-password needs --admin-user")
+    _warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD")
     url = store_url or local.local_store_url(GlobalConfig.load())
     if url.startswith(("http://", "https://")):
         raise click.UsageError(f"--store-url must name a database, not a server: {url}")

@@ -66,6 +66,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # a body Starlette could not read: bad input, as any other
+        detail = "the request body is not valid JSON in UTF-8"
+        return error_response(422, InputError.__name__, detail)
     cls = error_class(None, exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else cls.__name__
     if exc.status_code == 404 and detail == "Not Found":

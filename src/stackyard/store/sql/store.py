@@ -525,9 +525,9 @@ class SqlStore(Store):
                     if spec.taggable and getattr(req, "tags", None):
                         attached.set_tags(self, tx, spec.shape, values["id"], add=req.tags)
                     hooks.after_create(self, tx, values, req)
-                    result = self._build(spec, tx, [self._row(tx, spec.shape, values["id"])], True)[
-                        0
-                    ]
+                    # a write answers like a list entry: never with secret values
+                    created = self._row(tx, spec.shape, values["id"])
+                    result = self._build(spec, tx, [created], single=False)[0]
                 # values a hook returns once (e.g. a new API key) travel as "_<field>"
                 for key, value in values.items():
                     if key.startswith("_") and key[1:] in spec.response.model_fields:
@@ -616,7 +616,7 @@ class SqlStore(Store):
                     remove=getattr(upd, "remove_tags", None) or [],
                 )
             hooks.after_update(self, tx, {**row, **changes}, upd)
-            return self._build(spec, tx, [self._row(tx, spec.shape, row["id"])], single=True)[0]
+            return self._build(spec, tx, [self._row(tx, spec.shape, row["id"])], single=False)[0]
 
     def delete(self, kind: str, entity_id: UUID) -> None:
         spec = spec_for(kind)

@@ -41,7 +41,8 @@ class Hooks:
         """Refuse the deletion (IllegalOperationError) or clean up dependants."""
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
-        """Fill computed fields for a batch of rows in a few queries (never one per row)."""
+        """Fill computed fields for a batch of rows in a few queries (never one per row).
+        `single`: the row was asked for by itself (get, find), not listed or written."""
 
     def refresh(self, store: SqlStore, rows: list[Row]) -> bool:
         """After a read: bring what `rows` show up to date (e.g. fail runs whose process
