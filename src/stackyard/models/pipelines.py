@@ -245,7 +245,9 @@ class StepRunResponse(OwnedResponse):
         """The step's single output; an error if it has none or several."""
         outs = self.outputs
         if len(outs) != 1:
-            raise ValueError(
+            from stackyard.exceptions import InputError
+
+            raise InputError(
                 f"step {self.name!r} has {len(outs)} outputs ({', '.join(outs) or 'none'}); "
                 "use step.outputs[name]"
             )

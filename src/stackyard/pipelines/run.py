@@ -204,6 +204,7 @@ class RunContext:
         self.upstream: dict[str, list[str]] = {n: i.upstream for n, i in self.invocations.items()}
         self.outputs: dict[str, dict[str, ArtifactRef]] = {}  # finished step → its outputs
         self.failure: tuple[str, StepOutcome] | None = None
+        self.cached: set[str] = set()  # steps taken from the cache
         self._artifact_store = stack.artifact_store
 
     # -- what orchestrators use -------------------------------------------------------------
@@ -268,6 +269,7 @@ class RunContext:
             },
         )
         self.outputs[task.name] = outputs
+        self.cached.add(task.name)
         return True
 
     def record(self, name: str, outcome: StepOutcome) -> bool:
@@ -333,7 +335,9 @@ class RunContext:
                 f"{', '.join(missing)} of run {self.run.name!r}"
             )
         if self.failure is None:
-            run = self._finish(ExecutionStatus.COMPLETED)
+            # a run whose every step came from the cache is `cached`, like its steps
+            all_cached = bool(self.order) and self.cached.issuperset(self.order)
+            run = self._finish(ExecutionStatus.CACHED if all_cached else ExecutionStatus.COMPLETED)
             self._pipeline_hook(None)
             return run
         name, outcome = self.failure
