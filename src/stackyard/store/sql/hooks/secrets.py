@@ -1,4 +1,5 @@
-"""Secrets and service connectors: values sealed at rest, shown only to a single get."""
+"""Secrets and service connectors: values sealed at rest, shown only to a single get;
+references to secrets checked where configurations name them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from stackyard.security import decrypt_values, encrypt_values
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
+from stackyard.utils.secret_refs import SecretReference
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -53,6 +55,39 @@ class SecretHooks(Hooks):
             values = decrypt_values(sealed) if sealed else {}
             row["keys"] = sorted(values)
             row["secret_values"] = values if single else None
+
+
+def check_secret_references(
+    store: SqlStore, tx: Transaction, references: list[SecretReference], what: str
+) -> None:
+    """Each `{{secret.key}}` in a configuration names a secret the acting user may read
+    (their own or a public one) and a key it holds; else an `InputError` naming both."""
+    if not references:
+        return
+    actor = store.current_user()
+    q = store.db.q
+    for name in sorted({r.secret for r in references}):
+        found = tx.fetchone(
+            f"SELECT {q('values_encrypted')}, {q('private')}, {q('user_id')} FROM {q('secrets')} "
+            f"WHERE {q('name')} = ?",
+            [name],
+        )
+        readable = found is not None and (
+            not store.db.decode("bool", found[1]) or str(found[2]) == str(actor.id)
+        )
+        uses = [r for r in references if r.secret == name]
+        if found is None or not readable:
+            raise InputError(
+                f"{what}: {uses[0].path} refers to {uses[0]}, but there is no secret named "
+                f"{name!r} that user {actor.name!r} can read"
+            )
+        keys = decrypt_values(found[0]) if found[0] else {}
+        for use in uses:
+            if use.key not in keys:
+                raise InputError(
+                    f"{what}: {use.path} refers to {use}, but secret {name!r} has no key "
+                    f"{use.key!r}; its keys: {', '.join(sorted(keys)) or 'none'}"
+                )
 
 
 def _check_connector(
