@@ -116,7 +116,7 @@ class Stack:
                     f"{component.flavor!r}, which is not registered for {ctype.value}"
                 )
             flavor = _flavor_class(record.source, component)
-            implementation: Callable[..., StackComponent] = flavor.implementation_class
+            implementation: Callable[..., StackComponent] = flavor.parts().implementation_class
             built[ctype] = implementation(
                 name=component.name,
                 id=component.id,
