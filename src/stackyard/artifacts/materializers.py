@@ -3,8 +3,9 @@
 The registry maps types to materializer classes. Built-in materializers are
 registered lazily, package by package, the first time a type from that package is
 looked up, so numpy, pandas and pydantic are only imported when a value of theirs
-is actually stored. A materializer registered by the user always wins over a
-built-in one for the same type.
+is actually stored. A materializer registered by the user (with
+`register_materializer`, or by defining a subclass that declares
+``ASSOCIATED_TYPES``) always wins over a built-in one for the same type.
 """
 
 from __future__ import annotations
@@ -29,6 +30,21 @@ class BaseMaterializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = ()
     ARTIFACT_TYPE: ClassVar[str] = "data"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for them from
+        now on, as if passed to `register_materializer` (stackyard's own are loaded
+        lazily instead, see below)."""
+        super().__init_subclass__(**kwargs)
+        # ABCMeta computes __abstractmethods__ only after this hook: look for them here
+        names = {n for base in cls.__mro__[1:] for n in getattr(base, "__abstractmethods__", ())}
+        names.update(n for n, v in vars(cls).items() if getattr(v, "__isabstractmethod__", False))
+        abstract = any(
+            getattr(getattr(cls, name, None), "__isabstractmethod__", False) for name in names
+        )
+        declared = cls.__dict__.get("ASSOCIATED_TYPES")
+        if declared and not abstract and not cls.__module__.startswith("stackyard."):
+            register_materializer(cls)
 
     def __init__(self, uri: str) -> None:
         self.uri = uri

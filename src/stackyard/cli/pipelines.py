@@ -115,15 +115,11 @@ def logs(run_ref: str, step_name: str | None) -> None:
 
 
 def _load_pipeline(source: str) -> Any:
-    """`module.attr` or `module:attr` of a pipeline object, importable from here."""
-    import os
-    import sys
-
+    """`module.attr` or `module:attr` of a pipeline object, importable from here (the
+    project root and the working directory are searched too, see `load_source`)."""
     from stackyard.pipelines.pipeline import Pipeline
     from stackyard.utils.source import load_source
 
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
         found = load_source(source.replace(":", "."))
     except ImportError as exc:
