@@ -3,9 +3,10 @@
 The registry maps types to materializer classes. Built-in materializers are
 registered lazily, package by package, the first time a type from that package is
 looked up, so numpy, pandas and pydantic are only imported when a value of theirs
-is actually stored. A materializer registered by the user (with
-`register_materializer`, or by defining a subclass that declares
-``ASSOCIATED_TYPES``) always wins over a built-in one for the same type.
+is actually stored. A materializer registered by the user with
+`register_materializer` always wins over a built-in one for the same type; a
+subclass that declares ``ASSOCIATED_TYPES`` registers itself for the types no
+materializer handles yet.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ class BaseMaterializer(ABC):
     ARTIFACT_TYPE: ClassVar[str] = "data"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for them from
-        now on, as if passed to `register_materializer` (stackyard's own are loaded
-        lazily instead, see below)."""
+        """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for those of
+        them no materializer handles yet (built-ins included, as in ZenML); to take a
+        type over, pass the class to `register_materializer`. stackyard's own are
+        loaded lazily instead, see below."""
         super().__init_subclass__(**kwargs)
         # ABCMeta computes __abstractmethods__ only after this hook: look for them here
         names = {n for base in cls.__mro__[1:] for n in getattr(base, "__abstractmethods__", ())}
@@ -44,7 +46,7 @@ class BaseMaterializer(ABC):
         )
         declared = cls.__dict__.get("ASSOCIATED_TYPES")
         if declared and not abstract and not cls.__module__.startswith("stackyard."):
-            register_materializer(cls)
+            _register_unclaimed(cls)
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
@@ -101,6 +103,16 @@ def register_materializer(
         for target in targets:
             _REGISTRY[target] = materializer_cls
     return materializer_cls
+
+
+def _register_unclaimed(materializer_cls: type[BaseMaterializer]) -> None:
+    """Register ``materializer_cls`` for each of its types that has no materializer."""
+    with _LOCK:
+        for target in materializer_cls.ASSOCIATED_TYPES:
+            package = target.__module__.partition(".")[0]
+            if package in _DEFAULT_MATERIALIZERS:
+                _load_defaults(package)
+            _REGISTRY.setdefault(target, materializer_cls)
 
 
 def _load_defaults(package: str) -> None:
