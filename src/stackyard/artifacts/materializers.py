@@ -105,6 +105,12 @@ def register_materializer(
     return materializer_cls
 
 
+def user_registrations() -> list[tuple[type, type[BaseMaterializer]]]:
+    """The (type, materializer) pairs registered by the user's code, not stackyard's."""
+    with _LOCK:
+        return [(t, m) for t, m in _REGISTRY.items() if not m.__module__.startswith("stackyard.")]
+
+
 def _register_unclaimed(materializer_cls: type[BaseMaterializer]) -> None:
     """Register ``materializer_cls`` for each of its types that has no materializer."""
     with _LOCK:

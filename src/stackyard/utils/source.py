@@ -58,7 +58,7 @@ def _script_module(file: str) -> str | None:
     return None
 
 
-def _main_module_name() -> str | None:
+def main_module_name() -> str | None:
     """The real module name of ``__main__``: its name under ``python -m``, else the
     script's import path from its source root; None in an interactive session."""
     if _MAIN_OVERRIDE:
@@ -85,7 +85,7 @@ def source_of(obj: type | Callable[..., Any]) -> str:
     if not isinstance(module, str) or not isinstance(qualname, str):
         raise TypeError(f"{obj!r} has no __module__/__qualname__, so it has no import path")
     if module == "__main__":
-        module = _main_module_name() or module
+        module = main_module_name() or module
     elif module == "builtins" and getattr(builtins, qualname, None) is not obj:
         # Types such as NoneType report "builtins" but are only reachable via `types`.
         for name, candidate in vars(types).items():
@@ -113,7 +113,7 @@ def _import_module(path: str, name: str) -> types.ModuleType | None:
     second time. A top-level module found nowhere on `sys.path` is looked for in
     the project root and the working directory (which then join `sys.path`).
     """
-    if name not in sys.modules and not _MAIN_OVERRIDE and name == _main_module_name():
+    if name not in sys.modules and not _MAIN_OVERRIDE and name == main_module_name():
         return sys.modules["__main__"]
     try:
         return importlib.import_module(name)
@@ -146,7 +146,7 @@ def load_source(path: str) -> Any:
     parts = path.split(".")
     if not all(parts):
         raise ImportError(f"cannot load {path!r}: not a dotted import path")
-    main = None if _MAIN_OVERRIDE else _main_module_name()
+    main = None if _MAIN_OVERRIDE else main_module_name()
     start = len(main.split(".")) if main and path.startswith(main + ".") else 1
     obj: Any
     if start > 1 and main not in sys.modules:  # this very script: never run it again
