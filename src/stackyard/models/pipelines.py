@@ -198,6 +198,8 @@ class StepRunUpdate(Update):
     end_time: datetime | None = None
     error: str | None = None
     logs_uri: str | None = None
+    # replace the recorded links: a step that loaded artifacts itself adds them as inputs
+    inputs: dict[str, UUID] | None = None
     outputs: dict[str, UUID] | None = None
     attempts: int | None = None
 

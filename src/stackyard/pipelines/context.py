@@ -16,6 +16,7 @@ from stackyard.exceptions import IllegalOperationError, InputError
 from stackyard.pipelines.config import jsonable
 
 if TYPE_CHECKING:
+    from stackyard.models.artifacts import ArtifactVersionResponse
     from stackyard.models.pipelines import PipelineRunResponse, StepRunResponse
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -35,6 +36,18 @@ class StepContext:
     store: Store
     stack_id: UUID
     _stack: Stack | None = field(default=None, repr=False)
+    # artifact versions the step loaded itself (`load_artifact`): input name → id
+    loaded_inputs: dict[str, UUID] = field(default_factory=dict)
+
+    def record_loaded(self, version: ArtifactVersionResponse, taken: set[str]) -> None:
+        """Note that the step loaded `version`, as an input named after its artifact
+        (suffixed with its version when the name is taken)."""
+        if version.id in self.loaded_inputs.values():
+            return
+        name = version.name
+        if name in taken or name in self.loaded_inputs:
+            name = f"{version.name}_v{version.version}"
+        self.loaded_inputs[name] = version.id
 
     @property
     def step_run_id(self) -> UUID:

@@ -62,9 +62,10 @@ class StepRunHooks(Hooks):
                 _write_links(store, tx, row["id"], kind, links)
 
     def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
-        outputs = getattr(update, "outputs", None)
-        if outputs is not None:
-            _write_links(store, tx, row["id"], "output", outputs)
+        for kind in ("input", "output"):
+            links: dict[str, UUID] | None = getattr(update, f"{kind}s", None)
+            if links is not None:
+                _write_links(store, tx, row["id"], kind, links)
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         q = store.db.q
