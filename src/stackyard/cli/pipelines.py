@@ -137,8 +137,9 @@ def _load_pipeline(source: str) -> Any:
     help="Directory whose files are copied into the images (default: the checkout "
     "or directory holding the pipeline's module).",
 )
+@click.option("--force", is_flag=True, help="Build again even if an equal build exists.")
 @output_option()
-def build(source: str, code_root: str | None, output: str) -> None:
+def build(source: str, code_root: str | None, force: bool, output: str) -> None:
     """PIPELINE is an import path such as `my_project.pipelines.training`."""
     import inspect
     from pathlib import Path
@@ -153,7 +154,7 @@ def build(source: str, code_root: str | None, output: str) -> None:
         root = checkout.root if checkout is not None else module_file.parent
     else:
         root = Path(code_root).resolve()
-    result = build_pipeline(found.compile(), get_client(), code_root=root)
+    result = build_pipeline(found.compile(), get_client(), code_root=root, force=force)
     if result.reused:
         click.echo(
             f"Reusing build {result.build.id} (checksum {result.build.checksum[:12]}).", err=True
