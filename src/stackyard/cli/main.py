@@ -90,6 +90,10 @@ COMMANDS: dict[str, Entry] = {
     "code-repository": Entry("code:code_repository", "Manage code repositories.", PIPELINES),
     "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
     "user": Entry("users:user", "Manage users.", ADMIN),
+    "service-account": Entry(
+        "accounts:service_account", "Manage service accounts (API key logins).", ADMIN
+    ),
+    "api-key": Entry("accounts:api_key", "Create, rotate and revoke API keys.", ADMIN),
     **{
         name: Entry(f"stackyard.server.cli_commands:{name}", text, SERVER, optional=True)
         for name, text in (

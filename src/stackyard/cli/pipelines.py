@@ -60,14 +60,31 @@ RUN = Resource("pipeline_run", sections=_run_sections)
 PIPELINE = Resource("pipeline")
 STEP = Resource("run_step", renames={"pipeline_run": "run"})
 
+
+class RunsGroup(click.Group):
+    """`pipeline runs [PIPELINE]` lists runs, and `pipeline runs list|describe|delete ...`
+    (ZenML's spelling) does what `pipeline run ...` does."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["of", *args]  # `runs [PIPELINE] [filters]` is `runs of ...`
+        return super().parse_args(ctx, args)
+
+
 pipeline = resource_group(PIPELINE, "pipeline", "Inspect pipelines and their runs.")
-pipeline.add_command(
-    list_command(
-        RUN, name="runs", argument="pipeline", help="List pipeline runs (of PIPELINE, if given)."
-    )
-)
 run = resource_group(RUN, "run", "Inspect and delete pipeline runs.")
 pipeline.add_command(run)
+runs = RunsGroup(
+    "runs", help="List pipeline runs (of PIPELINE, if given); also `runs list|describe|delete`."
+)
+runs_of = list_command(
+    RUN, name="of", argument="pipeline", help="List pipeline runs (of PIPELINE, if given)."
+)
+runs_of.hidden = True
+runs.add_command(runs_of)
+for verb in ("list", "describe", "delete"):
+    runs.add_command(run.commands[verb])
+pipeline.add_command(runs)
 
 step = resource_group(STEP, "step", "Inspect the step runs of pipeline runs.", verbs=("list",))
 
