@@ -47,14 +47,9 @@ def _setup_payload() -> bytes:
     from stackyard.artifacts.materializers import user_registrations
     from stackyard.utils.source import main_module_name
 
-    return bytes(
-        cloudpickle.dumps(
-            {
-                "sys_path": list(sys.path),
-                "main": main_module_name(),
-                "materializers": user_registrations(),
-            }
-        )
+    registrations = [bytes(cloudpickle.dumps(pair)) for pair in user_registrations()]
+    return pickle.dumps(
+        {"sys_path": list(sys.path), "main": main_module_name(), "materializers": registrations}
     )
 
 
@@ -199,10 +194,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     connection = Connection(int(args[0]))
-    setup = cloudpickle.loads(connection.recv_bytes())
-    sys.path[:] = setup["sys_path"]
+    setup = pickle.loads(connection.recv_bytes())
+    sys.path[:] = setup["sys_path"]  # first: the materializers may live on it
     act_for_caller(setup["main"], {})
-    for data_type, materializer in setup["materializers"]:
+    for registration in setup["materializers"]:
+        try:
+            data_type, materializer = cloudpickle.loads(registration)
+        except Exception as exc:  # its module cannot be imported here: steps use the others
+            sys.stderr.write(f"stackyard worker: skipping a registered materializer ({exc})\n")
+            continue
         register_materializer(materializer, data_type)
     tasks: queue.Queue[bytes] = queue.Queue()
     threading.Thread(target=_lifeline, args=(connection, tasks), daemon=True).start()
