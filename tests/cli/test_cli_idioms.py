@@ -6,11 +6,16 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from conftest import VENV_SCRIPT, Invoke
+from click.testing import Result
 
 from stackyard.client import Client
+
+Invoke = Callable[..., Result]  # the `run_cli` fixture of tests/cli/conftest.py
+VENV_SCRIPT = Path(sys.executable).with_name("stackyard")
 
 
 def test_pipeline_runs_list_is_pipeline_run_list(run_cli: Invoke, recorded_run: dict) -> None:
