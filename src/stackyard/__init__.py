@@ -23,12 +23,13 @@ _LAZY: dict[str, str] = {
     "load_artifact": "stackyard.pipelines.artifacts",
     "log_metadata": "stackyard.pipelines.context",
     "pipeline": "stackyard.pipelines.pipeline",
+    "register_materializer": "stackyard.artifacts.materializers",
     "save_artifact": "stackyard.pipelines.artifacts",
     "step": "stackyard.pipelines.step",
 }
 
 if TYPE_CHECKING:
-    from stackyard.artifacts.materializers import BaseMaterializer
+    from stackyard.artifacts.materializers import BaseMaterializer, register_materializer
     from stackyard.builds.settings import DockerSettings
     from stackyard.client import Client
     from stackyard.models.enums import ExecutionStatus
@@ -52,6 +53,7 @@ __all__ = [
     "load_artifact",
     "log_metadata",
     "pipeline",
+    "register_materializer",
     "save_artifact",
     "step",
 ]

@@ -40,10 +40,22 @@ def test_table_shrinks_everything_when_it_must() -> None:
 
 
 def test_table_follows_the_terminal_size(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # as in a terminal
     monkeypatch.setenv("COLUMNS", "50")
     assert max(len(line) for line in table(ROWS, ("id", "name", "note")).splitlines()) <= 50
     monkeypatch.setenv("COLUMNS", "300")
     assert "x" * 80 in table(ROWS, ("id", "name", "note"))
+
+
+def test_tables_off_a_terminal_are_never_cut(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)  # a pipe or a file
+    monkeypatch.setenv("COLUMNS", "50")
+    out = table(ROWS, ("id", "name", "note"))
+    assert "x" * 80 in out and "…" not in out
 
 
 def test_cells_are_human() -> None:

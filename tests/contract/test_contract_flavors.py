@@ -44,3 +44,32 @@ def test_bad_flavor_sources_are_refused(client: Client) -> None:
     client.create_flavor("custom_flavors.ClusterOrchestratorFlavor")
     with pytest.raises(EntityExistsError, match="my_cluster"):
         client.create_flavor("custom_flavors.ClusterOrchestratorFlavor")
+
+
+@pytest.mark.parametrize(
+    "source, name",
+    [
+        ("custom_flavors.ZenStyleOrchestratorFlavor", "zen_style"),
+        ("custom_flavors.ZenStyleFromScratchFlavor", "zen_scratch"),
+    ],
+)
+def test_flavors_written_with_properties_register_and_build(
+    client: Client, source: str, name: str
+) -> None:
+    from stackyard.stack.stack import Stack
+
+    flavor = client.create_flavor(source, component_type="orchestrator")
+    assert (flavor.name, flavor.type.value) == (name, "orchestrator")
+    assert flavor.config_schema["properties"]["greeting"]["default"] == "hello"
+    client.create_stack_component("echo", name, "orchestrator", {"greeting": "hi"})
+    with pytest.raises(InputError, match="unknown configuration key"):
+        client.create_stack_component("echo-2", name, "orchestrator", {"greting": "hi"})
+    stack = client.create_stack("echo", {"orchestrator": "echo", "artifact_store": "default"})
+    orchestrator = Stack.from_model(stack).orchestrator
+    assert type(orchestrator).__name__ == "EchoOrchestrator"
+    assert orchestrator.config.greeting == "hi"  # type: ignore[attr-defined]
+
+
+def test_a_property_flavor_with_a_wrong_type_says_so(client: Client) -> None:
+    with pytest.raises(InputError, match="type 'orchestra' is not a component type"):
+        client.create_flavor("custom_flavors.ZenStyleBadTypeFlavor")

@@ -40,7 +40,8 @@ def test_an_identical_run_is_cached_without_redoing_work() -> None:
         assert cached.original_step_run_id == original.id
         assert cached.cache_key == original.cache_key
         assert cached.output.id == original.output.id
-    assert second.status == ExecutionStatus.COMPLETED
+    assert second.status == ExecutionStatus.CACHED  # every step cached: the run too
+    assert Client().get_pipeline_run(second.id).status == ExecutionStatus.CACHED
     assert second.steps["count"].output.load() == 3
     assert second.steps["count"].inputs["values"].id == first.steps["produce"].output.id
 
@@ -52,6 +53,7 @@ def test_a_changed_parameter_misses_only_where_it_applies() -> None:
     assert calls == ["count"]
     assert run.steps["produce"].status == ExecutionStatus.CACHED
     assert run.steps["count"].status == ExecutionStatus.COMPLETED
+    assert run.status == ExecutionStatus.COMPLETED  # partly cached: completed
     assert run.steps["count"].output.load() == 6
 
 

@@ -59,6 +59,35 @@ def test_a_failing_step_fails_the_run_and_stops_downstream() -> None:
     assert failed.outputs == {}
 
 
+@step(enable_cache=False)
+def independent() -> int:
+    events.append("independent ran")
+    return 2
+
+
+@pipeline
+def breaking_one_branch():
+    downstream(broken(ok()))
+    downstream(independent())
+
+
+def test_a_failing_step_stops_only_what_depends_on_it() -> None:
+    events.clear()
+    with pytest.raises(StepFailedError, match="steps not run: downstream\\)") as caught:
+        breaking_one_branch()
+    assert "step 'broken'" in str(caught.value)
+    assert events == ["independent ran", "downstream ran"]  # the other branch ran to its end
+    run = Client().list_pipeline_runs(pipeline_name="breaking_one_branch")[0]
+    assert run.status == ExecutionStatus.FAILED
+    statuses = {name: s.status for name, s in run.steps.items()}
+    assert statuses == {
+        "ok": ExecutionStatus.COMPLETED,
+        "broken": ExecutionStatus.FAILED,
+        "independent": ExecutionStatus.COMPLETED,
+        "downstream_2": ExecutionStatus.COMPLETED,
+    }
+
+
 attempt_times: list[float] = []
 
 

@@ -67,6 +67,35 @@ def test_a_saved_artifact_version_can_be_a_step_input() -> None:
     }
 
 
+@step(enable_cache=False)
+def reads_on_its_own(values: list[int]) -> int:
+    reference = load_artifact("reference")
+    again = load_artifact("reference")  # twice: still one input
+    older = load_artifact("values", version=1)  # a name its own input has
+    return sum(values) + sum(reference) + sum(again) + sum(older)
+
+
+@pipeline
+def reading(values: ArtifactVersionResponse):
+    reads_on_its_own(values)
+
+
+def test_load_artifact_inside_a_step_records_an_input() -> None:
+    reference = save_artifact([100], "reference")
+    first = save_artifact([1], "values")
+    second = save_artifact([2], "values")
+    run = reading(second)
+    step_run = run.steps["reads_on_its_own"]
+    assert step_run.output.load() == 2 + 200 + 1
+    assert step_run.input_ids == {
+        "values": second.id,
+        "reference": reference.id,
+        "values_v1": first.id,
+    }
+    produced_from = {v.id for v in Client().list_artifact_versions(pipeline_run_id=run.id)}
+    assert reference.id in produced_from  # the run's lineage holds what the step read
+
+
 def test_concurrent_saves_from_four_processes_number_without_gaps() -> None:
     spawn = multiprocessing.get_context("spawn")
     with spawn.Pool(4, initializer=wait_at, initargs=(spawn.Barrier(4),)) as pool:

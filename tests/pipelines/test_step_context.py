@@ -90,6 +90,8 @@ def chatty() -> int:
     print("to stdout")
     sys.stderr.write("to stderr\n")
     logging.getLogger("chatty.model").warning("a warning record")
+    logging.info("a root info record")
+    logging.getLogger("chatty.model").info("a module info record")
     logging.getLogger("chatty.model").debug("a record below the configured level")
     return 0
 
@@ -110,9 +112,13 @@ def test_logs_capture_prints_stderr_and_log_records(capsys: pytest.CaptureFixtur
     logs = run.steps["chatty"].logs
     assert "to stdout\n" in logs and "to stderr\n" in logs
     assert "WARNING chatty.model: a warning record" in logs
+    assert "INFO root: a root info record" in logs  # Python's default shows warnings only
+    assert "INFO chatty.model: a module info record" in logs
     assert "below the configured level" not in logs
+    assert logging.getLogger().level == logging.WARNING  # put back after the step
     assert run.steps["chatty"].logs_uri.endswith("chatty.log")
     assert run.steps["silent"].logs == "" and run.steps["silent"].logs_uri is None
     printed = capsys.readouterr()
     assert "to stdout" in printed.out  # still shown on the console
     assert "to stderr" in printed.err
+    assert "info record" not in printed.err  # ... at the threshold it had

@@ -3,8 +3,10 @@
 The registry maps types to materializer classes. Built-in materializers are
 registered lazily, package by package, the first time a type from that package is
 looked up, so numpy, pandas and pydantic are only imported when a value of theirs
-is actually stored. A materializer registered by the user always wins over a
-built-in one for the same type.
+is actually stored. A materializer registered by the user with
+`register_materializer` always wins over a built-in one for the same type; a
+subclass that declares ``ASSOCIATED_TYPES`` registers itself for the types no
+materializer handles yet.
 """
 
 from __future__ import annotations
@@ -29,6 +31,22 @@ class BaseMaterializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = ()
     ARTIFACT_TYPE: ClassVar[str] = "data"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for those of
+        them no materializer handles yet (built-ins included, as in ZenML); to take a
+        type over, pass the class to `register_materializer`. stackyard's own are
+        loaded lazily instead, see below."""
+        super().__init_subclass__(**kwargs)
+        # ABCMeta computes __abstractmethods__ only after this hook: look for them here
+        names = {n for base in cls.__mro__[1:] for n in getattr(base, "__abstractmethods__", ())}
+        names.update(n for n, v in vars(cls).items() if getattr(v, "__isabstractmethod__", False))
+        abstract = any(
+            getattr(getattr(cls, name, None), "__isabstractmethod__", False) for name in names
+        )
+        declared = cls.__dict__.get("ASSOCIATED_TYPES")
+        if declared and not abstract and not cls.__module__.startswith("stackyard."):
+            _register_unclaimed(cls)
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
@@ -85,6 +103,22 @@ def register_materializer(
         for target in targets:
             _REGISTRY[target] = materializer_cls
     return materializer_cls
+
+
+def user_registrations() -> list[tuple[type, type[BaseMaterializer]]]:
+    """The (type, materializer) pairs registered by the user's code, not stackyard's."""
+    with _LOCK:
+        return [(t, m) for t, m in _REGISTRY.items() if not m.__module__.startswith("stackyard.")]
+
+
+def _register_unclaimed(materializer_cls: type[BaseMaterializer]) -> None:
+    """Register ``materializer_cls`` for each of its types that has no materializer."""
+    with _LOCK:
+        for target in materializer_cls.ASSOCIATED_TYPES:
+            package = target.__module__.partition(".")[0]
+            if package in _DEFAULT_MATERIALIZERS:
+                _load_defaults(package)
+            _REGISTRY.setdefault(target, materializer_cls)
 
 
 def _load_defaults(package: str) -> None:

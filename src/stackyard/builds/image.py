@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -95,20 +96,35 @@ def _requirements(settings: DockerSettings, root: Path | None) -> list[str]:
     return sorted(line for line in cleaned if line and not line.startswith("#"))
 
 
+_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _project_name(requirement: str) -> str | None:
+    """The canonical distribution name a requirement line is about ("scikit-learn")."""
+    found = _NAME.match(requirement)
+    return re.sub(r"[-_.]+", "-", found.group(1)).lower() if found else None
+
+
 def image_spec(
     settings: DockerSettings,
     *,
     code_hash: str | None,
     code_root: Path | None,
     stackyard_version: str,
+    imported: tuple[str, ...] = (),
 ) -> ImageSpec:
-    """The image for one group of steps sharing the same settings."""
+    """The image for one group of steps sharing the same settings; `imported` are the
+    pinned distributions the code imports (added unless the settings say otherwise)."""
     python_version = local_python_version()
     include_code = code_hash is not None and settings.allow_including_files_in_images
+    requirements = _requirements(settings, code_root)
+    if settings.requirements_from_imports:
+        named = {_project_name(line) for line in requirements}
+        requirements += [pin for pin in imported if _project_name(pin) not in named]
     return ImageSpec(
         base_image=settings.parent_image or f"python:{python_version}-slim",
         python_version=python_version,
-        requirements=tuple(_requirements(settings, code_root)),
+        requirements=tuple(requirements),
         apt_packages=tuple(sorted(set(settings.apt_packages))),
         environment=tuple(sorted(settings.environment.items())),
         include_code=include_code,

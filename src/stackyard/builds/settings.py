@@ -22,6 +22,11 @@ class DockerSettings(BaseModel):
     replicate_local_python_environment: bool = Field(
         default=False, description="Pin every package installed here (pip freeze)."
     )
+    requirements_from_imports: bool = Field(
+        default=True,
+        description="Add the installed packages the pipeline's code imports, pinned to the "
+        "versions installed here (those `requirements` names already are left to it).",
+    )
     apt_packages: list[str] = []
     environment: dict[str, str] = {}
     allow_including_files_in_images: bool = Field(

@@ -107,6 +107,27 @@ def parse_pairs(pairs: tuple[str, ...] | list[str], what: str = "--config") -> d
     return result
 
 
+FREE_OPTIONS = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def parse_free_options(args: list[str]) -> dict[str, str]:
+    """`--KEY=VALUE` or `--KEY VALUE` arguments, as given after the known options: the
+    one key=value style of `secret create` and of component configurations."""
+    values: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        token = rest.pop(0)
+        if not token.startswith("--") or len(token) < 3:
+            raise click.UsageError(f"unexpected argument {token!r}: give values as --KEY=VALUE")
+        key, sep, value = token[2:].partition("=")
+        if not sep:
+            if not rest or rest[0].startswith("--"):
+                raise click.UsageError(f"--{key} needs a value: --{key}=VALUE")
+            value = rest.pop(0)
+        values[key] = value
+    return values
+
+
 def read_mapping(path: str | Path, what: str = "file") -> dict[str, Any]:
     """A YAML or JSON file holding a mapping (YAML is imported only for .yaml files)."""
     file = Path(path)
@@ -150,10 +171,14 @@ def config_options(func: F) -> F:
     )(func)
 
 
-def read_config(config_pairs: tuple[str, ...], config_file: str | None) -> dict[str, Any] | None:
-    """The file's mapping updated by the pairs; None when neither was given."""
-    if not config_pairs and config_file is None:
+def read_config(
+    config_pairs: tuple[str, ...], config_file: str | None, free: list[str] | None = None
+) -> dict[str, Any] | None:
+    """The file's mapping updated by `--config` pairs, then by `--KEY=VALUE` options
+    (values parsed by `parse_value`); None when none was given."""
+    if not config_pairs and config_file is None and not free:
         return None
     config = read_mapping(config_file, "--config-file") if config_file else {}
     config.update(parse_pairs(config_pairs))
+    config.update({k: parse_value(v) for k, v in parse_free_options(free or []).items()})
     return config

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stackyard.cli.base import COMPONENT_TYPE, config_options, get_client, read_config
+from stackyard.cli.base import (
+    COMPONENT_TYPE,
+    FREE_OPTIONS,
+    config_options,
+    get_client,
+    read_config,
+)
 from stackyard.cli.resources import Resource, name_argument, resource_group
 from stackyard.cli.views import Row, Section
 
@@ -23,12 +29,18 @@ if TYPE_CHECKING:
 def register_command(fixed_type: str | None) -> click.Command:
     """`register NAME [--type TYPE] --flavor FLAVOR [--config k=v ...] [-c file]`."""
 
-    @click.command(help="Register a component; its configuration is checked by the flavor.")
+    @click.command(
+        context_settings=FREE_OPTIONS,
+        help="Register a component; configuration as --KEY=VALUE (or --config KEY=VALUE, "
+        "--config-file), checked by the flavor.",
+    )
     @click.argument("name")
     @click.option("--flavor", "-f", required=True, help="Flavor name, e.g. local.")
     @config_options
     @click.option("--connector", help="Service connector (name, id or prefix) to reach it.")
+    @click.pass_context
     def register(
+        ctx: click.Context,
         name: str,
         flavor: str,
         config_pairs: tuple[str, ...],
@@ -40,7 +52,7 @@ def register_command(fixed_type: str | None) -> click.Command:
             name,
             flavor=flavor,
             component_type=component_type or str(fixed_type),
-            configuration=read_config(config_pairs, config_file) or {},
+            configuration=read_config(config_pairs, config_file, ctx.args) or {},
             connector=connector,
         )
         click.echo(f"Registered {created.type.value} {created.name!r} ({created.id}).")
@@ -53,12 +65,17 @@ def register_command(fixed_type: str | None) -> click.Command:
 
 
 def update_command(res: Resource) -> click.Command:
-    @click.command(help="Rename a component or change its configuration (merged key by key).")
+    @click.command(
+        context_settings=FREE_OPTIONS,
+        help="Rename a component or change its configuration (--KEY=VALUE, merged key by key).",
+    )
     @name_argument(res)
     @config_options
     @click.option("--remove-config", multiple=True, metavar="KEY", help="Drop a config key.")
     @click.option("--name", "new_name", help="A new name.")
+    @click.pass_context
     def update(
+        ctx: click.Context,
         name_id_or_prefix: str,
         config_pairs: tuple[str, ...],
         config_file: str | None,
@@ -68,7 +85,7 @@ def update_command(res: Resource) -> click.Command:
     ) -> None:
         client = get_client()
         current = res.get(client, name_id_or_prefix, component_type)
-        changes = read_config(config_pairs, config_file)
+        changes = read_config(config_pairs, config_file, ctx.args)
         configuration = None
         if changes is not None or remove_config:
             configuration = {**current.configuration, **(changes or {})}

@@ -94,6 +94,10 @@ COMMANDS: dict[str, Entry] = {
     "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
     "user": Entry("users:user", "Manage users.", ADMIN),
     "settings": Entry("users:settings", "Show and change the store's settings.", ADMIN),
+    "service-account": Entry(
+        "accounts:service_account", "Manage service accounts (API key logins).", ADMIN
+    ),
+    "api-key": Entry("accounts:api_key", "Create, rotate and revoke API keys.", ADMIN),
     **{
         name: Entry(f"stackyard.server.cli_commands:{name}", text, SERVER, optional=True)
         for name, text in (

@@ -3,7 +3,7 @@
 Machine formats (json, yaml, csv) carry every field of the response model with
 stable spellings: sorted keys, ISO 8601 datetimes, UUIDs and enums as strings.
 Tables are for people: chosen columns, related names instead of ids, and fitted
-to the terminal width by truncating the widest cells.
+to the terminal width by truncating the widest cells (piped, they are never cut).
 """
 
 from __future__ import annotations
@@ -91,7 +91,13 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-def terminal_width() -> int:
+def terminal_width() -> int | None:
+    """The terminal's width; None when output goes to a pipe or file, which tables
+    never cut (a script reading them wants whole values)."""
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
     import shutil  # only tables need it, and it drags in bz2 and lzma (~4 ms)
 
     return shutil.get_terminal_size((100, 24)).columns
@@ -132,13 +138,16 @@ def table(
     width: int | None = None,
     keep: int = 2,
 ) -> str:
-    """A plain-text table of `columns` (keys of each row), at most `width` wide;
-    the first `keep` columns (id and name) are truncated last."""
+    """A plain-text table of `columns` (keys of each row), at most `width` wide
+    (default: the terminal's, and no limit off a terminal); the first `keep` columns
+    (id and name) are truncated last."""
     headers = [c.replace("_", " ").upper() for c in columns]
     body = [[cell(row.get(c)) for c in columns] for row in rows]
     natural = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
-    available = (width or terminal_width()) - len(GAP) * (len(columns) - 1)
-    widths = _fit(natural, available, keep)
+    limit = width or terminal_width()
+    widths = (
+        natural if limit is None else _fit(natural, limit - len(GAP) * (len(columns) - 1), keep)
+    )
     lines = [
         GAP.join(_clip(text, w).ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
         for line in (headers, *body)

@@ -60,14 +60,31 @@ RUN = Resource("pipeline_run", sections=_run_sections)
 PIPELINE = Resource("pipeline")
 STEP = Resource("run_step", renames={"pipeline_run": "run"})
 
+
+class RunsGroup(click.Group):
+    """`pipeline runs [PIPELINE]` lists runs, and `pipeline runs list|describe|delete ...`
+    (ZenML's spelling) does what `pipeline run ...` does."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["of", *args]  # `runs [PIPELINE] [filters]` is `runs of ...`
+        return super().parse_args(ctx, args)
+
+
 pipeline = resource_group(PIPELINE, "pipeline", "Inspect pipelines and their runs.")
-pipeline.add_command(
-    list_command(
-        RUN, name="runs", argument="pipeline", help="List pipeline runs (of PIPELINE, if given)."
-    )
-)
 run = resource_group(RUN, "run", "Inspect and delete pipeline runs.")
 pipeline.add_command(run)
+runs = RunsGroup(
+    "runs", help="List pipeline runs (of PIPELINE, if given); also `runs list|describe|delete`."
+)
+runs_of = list_command(
+    RUN, name="of", argument="pipeline", help="List pipeline runs (of PIPELINE, if given)."
+)
+runs_of.hidden = True
+runs.add_command(runs_of)
+for verb in ("list", "describe", "delete"):
+    runs.add_command(run.commands[verb])
+pipeline.add_command(runs)
 
 step = resource_group(STEP, "step", "Inspect the step runs of pipeline runs.", verbs=("list",))
 
@@ -129,15 +146,11 @@ def logs(run_ref: str, step_name: str | None) -> None:
 
 
 def _load_pipeline(source: str) -> Any:
-    """`module.attr` or `module:attr` of a pipeline object, importable from here."""
-    import os
-    import sys
-
+    """`module.attr` or `module:attr` of a pipeline object, importable from here (the
+    project root and the working directory are searched too, see `load_source`)."""
     from stackyard.pipelines.pipeline import Pipeline
     from stackyard.utils.source import load_source
 
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
         found = load_source(source.replace(":", "."))
     except ImportError as exc:
@@ -155,8 +168,9 @@ def _load_pipeline(source: str) -> Any:
     help="Directory whose files are copied into the images (default: the checkout "
     "or directory holding the pipeline's module).",
 )
+@click.option("--force", is_flag=True, help="Build again even if an equal build exists.")
 @output_option()
-def build(source: str, code_root: str | None, output: str) -> None:
+def build(source: str, code_root: str | None, force: bool, output: str) -> None:
     """PIPELINE is an import path such as `my_project.pipelines.training`."""
     import inspect
     from pathlib import Path
@@ -171,7 +185,7 @@ def build(source: str, code_root: str | None, output: str) -> None:
         root = checkout.root if checkout is not None else module_file.parent
     else:
         root = Path(code_root).resolve()
-    result = build_pipeline(found.compile(), get_client(), code_root=root)
+    result = build_pipeline(found.compile(), get_client(), code_root=root, force=force)
     if result.reused:
         click.echo(
             f"Reusing build {result.build.id} (checksum {result.build.checksum[:12]}).", err=True

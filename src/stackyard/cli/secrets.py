@@ -8,31 +8,19 @@ from typing import Any
 
 import click
 
-from stackyard.cli.base import get_client, output_option, read_mapping, stdin_is_terminal
+from stackyard.cli.base import (
+    FREE_OPTIONS,
+    get_client,
+    output_option,
+    parse_free_options,
+    read_mapping,
+    stdin_is_terminal,
+)
 from stackyard.cli.output import details, machine, record
 from stackyard.cli.resources import Resource, name_argument, resource_group
 
 SECRET = Resource("secret")
 secret = resource_group(SECRET, "secret", "Store and read secrets (values are encrypted).")
-
-FREE_OPTIONS = {"ignore_unknown_options": True, "allow_extra_args": True}
-
-
-def parse_free_options(args: list[str]) -> dict[str, str]:
-    """`--KEY=VALUE` or `--KEY VALUE` arguments, as given after the known options."""
-    values: dict[str, str] = {}
-    rest = list(args)
-    while rest:
-        token = rest.pop(0)
-        if not token.startswith("--") or len(token) < 3:
-            raise click.UsageError(f"unexpected argument {token!r}: give values as --KEY=VALUE")
-        key, sep, value = token[2:].partition("=")
-        if not sep:
-            if not rest or rest[0].startswith("--"):
-                raise click.UsageError(f"--{key} needs a value: --{key}=VALUE")
-            value = rest.pop(0)
-        values[key] = value
-    return values
 
 
 def _as_text(value: Any) -> str:

@@ -48,6 +48,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "code_repository": ("name", "source", "description", "user", "created"),
     "user": ("name", "full_name", "email", "is_admin", "active", "created"),
     "secret": ("name", "private", "keys", "user", "created"),
+    "api_key": ("name", "service_account", "active", "last_used", "description", "created"),
 }
 
 

@@ -11,6 +11,7 @@ stackyard server (after `stackyard login URL`).
 
 from __future__ import annotations
 
+from stackyard.client.accounts import AccountMethods
 from stackyard.client.admin import AdminMethods
 from stackyard.client.core import depaginate, install_default_store_provider
 from stackyard.client.runs import RunMethods
@@ -18,7 +19,7 @@ from stackyard.client.stacks import StackMethods
 from stackyard.store.base import Store
 
 
-class Client(RunMethods, StackMethods, AdminMethods):
+class Client(RunMethods, StackMethods, AdminMethods, AccountMethods):
     """One entry point for reading and changing everything stackyard records.
 
     `Client()` uses the configured store (`STACKYARD_STORE_URL`, a server login,

@@ -278,7 +278,8 @@ class RunMethods(ClientCore):
         step_id: str | UUID | None = None,
         artifact_version_id: str | UUID | None = None,
     ) -> None:
-        """Attach metadata to one run, step run or artifact version (exactly one id)."""
+        """Attach metadata to one run, step run or artifact version: exactly one of them,
+        each given by id, name or unique prefix like everywhere else."""
         targets = {
             "pipeline_run": run_id,
             "run_step": step_id,
@@ -290,9 +291,15 @@ class RunMethods(ClientCore):
                 "log_metadata needs exactly one of run_id, step_id or artifact_version_id"
             )
         kind, value = given[0]
+        target = self._get(kind, value).id
         self.store.create(
-            "run_metadata", {"resource_type": kind, "resource_id": str(value), "values": metadata}
+            "run_metadata", {"resource_type": kind, "resource_id": str(target), "values": metadata}
         )
+
+    def get_run_metadata(self, id_or_prefix: str | UUID) -> RunMetadataResponse:
+        """One metadata entry (one key of one entity) by id, unique id prefix or key."""
+        result: RunMetadataResponse = self._get("run_metadata", id_or_prefix)
+        return result
 
     def list_run_metadata(
         self,

@@ -187,15 +187,15 @@ class StackMethods(ClientCore):
             raise InputError(f"cannot import flavor {source!r}: {exc}") from None
         if not (isinstance(flavor, type) and issubclass(flavor, Flavor)):
             raise InputError(f"{source!r} is not a flavor class (a subclass of stackyard Flavor)")
-        flavor.check()
-        if component_type is not None and as_component_type(component_type) != flavor.type:
+        parts = flavor.parts()  # class attributes or ZenML-style properties, checked
+        if component_type is not None and as_component_type(component_type) != parts.type:
             raise InputError(
-                f"flavor {source!r} makes {flavor.type.value} components, not {component_type}"
+                f"flavor {source!r} makes {parts.type.value} components, not {component_type}"
             )
         result: FlavorResponse = self._create(
             "flavor",
-            name=flavor.name,
-            type=flavor.type.value,
+            name=parts.name,
+            type=parts.type.value,
             source=source,
             integration="custom",
             config_schema=flavor.config_schema(),

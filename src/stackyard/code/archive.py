@@ -15,6 +15,7 @@ import re
 import shutil
 import stat
 import tarfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -38,22 +39,59 @@ class ArchiveInfo:
     size: int
 
 
-def source_files(root: Path) -> list[Path]:
+def state_paths(artifact_store_path: str | None = None) -> list[Path]:
+    """What stackyard itself writes and no code archive should hold: the config
+    directory, the SQLite store (with its journal files) and a local artifact store.
+    They change with every run, so inside a source tree they would make each archive
+    of unchanged code a new one."""
+    from stackyard.config import GlobalConfig, config_dir
+
+    paths = [config_dir()]
+    url = GlobalConfig.load().store_url
+    if url.startswith("sqlite:///"):
+        database = Path(url[len("sqlite:///") :])
+        paths += [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
+        paths.append(database.with_name(database.name + "-journal"))
+    if artifact_store_path and "://" not in artifact_store_path.removeprefix("file://"):
+        paths.append(Path(artifact_store_path.removeprefix("file://")))
+    return [p.expanduser().resolve() for p in paths]
+
+
+def _excluded(root: Path, exclude: Collection[Path]) -> list[PurePosixPath]:
+    """`exclude` as paths relative to `root`, for those inside it."""
+    inside = []
+    for path in exclude:
+        if path.is_relative_to(root) and path != root:
+            inside.append(PurePosixPath(path.relative_to(root).as_posix()))
+    return inside
+
+
+def source_files(root: Path, exclude: Collection[Path] = ()) -> list[Path]:
     """Files to archive under `root`, as sorted paths relative to it.
 
     Inside a git work tree git decides (tracked plus untracked-but-not-ignored
     files that still exist), so the user's .gitignore is honoured exactly.
     Elsewhere, or without git, a plain walk skips `SKIPPED_NAMES` and *.pyc.
+    Files at or under a path in `exclude` (see `state_paths`) are left out either way.
     """
     root = Path(root).resolve()
+    skipped = _excluded(root, exclude)
     if (run_git(root, "rev-parse", "--is-inside-work-tree") or "").strip() == "true":
         listing = run_git(root, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
         if listing is not None:
             # A set because a conflicted file is listed once per merge stage.
             names = {name for name in listing.split("\0") if name}
             files = [Path(name) for name in names if (root / name).is_file()]
-            return sorted(files, key=PurePosixPath)
-    return sorted(_walk(root), key=PurePosixPath)
+            return sorted(_keep(files, skipped), key=PurePosixPath)
+    return sorted(_keep(_walk(root), skipped), key=PurePosixPath)
+
+
+def _keep(files: list[Path], skipped: list[PurePosixPath]) -> list[Path]:
+    if not skipped:
+        return files
+    return [
+        f for f in files if not any(PurePosixPath(f.as_posix()).is_relative_to(s) for s in skipped)
+    ]
 
 
 def _walk(root: Path) -> list[Path]:
@@ -88,14 +126,15 @@ class _HashingWriter:
         self._dest.flush()
 
 
-def build_archive(root: Path, dest: BinaryIO) -> ArchiveInfo:
-    """Write the `source_files` of `root` to `dest` as a deterministic tar.gz.
+def build_archive(root: Path, dest: BinaryIO, exclude: Collection[Path] = ()) -> ArchiveInfo:
+    """Write the `source_files` of `root` (less `exclude`) to `dest` as a
+    deterministic tar.gz.
 
     Symlinked files are stored as the content they point to: the archive holds
     only regular files, which keeps extraction simple and safe.
     """
     root = Path(root).resolve()
-    files = source_files(root)
+    files = source_files(root, exclude)
     sink = _HashingWriter(dest)
     # GzipFile is built by hand: tarfile's own "w:gz" stamps the current time and
     # the output's file name into the gzip header, which would break determinism.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from pydantic import Field
@@ -13,6 +13,7 @@ from stackyard.models.spec import ResourceSpec, register
 
 if TYPE_CHECKING:
     from stackyard.models.pipelines import StepRunResponse
+    from stackyard.store.base import Store
 
 
 class ArtifactRequest(Request):
@@ -104,11 +105,13 @@ class ArtifactVersionResponse(OwnedResponse):
     def artifact_store_root(self) -> str:
         """The path of the artifact store holding this version: loading and pruning
         touch nothing outside it."""
+        from stackyard.stack.stack import resolved_configuration
         from stackyard.utils.uris import innermost_root
 
         if self.artifact_store_id is not None:
             component = self.store.get("stack_component", self.artifact_store_id)
-            return str(component.configuration.get("path", ""))
+            store = cast("Store", self.store)  # a response is always bound to a full store
+            return str(resolved_configuration(component, store).get("path", ""))
         # recorded before versions named their store: the store whose path holds it
         stores = self.store.list("stack_component", type="artifact_store", size=10_000)
         roots = {str(c.id): str(c.configuration.get("path", "")) for c in stores}

@@ -224,6 +224,8 @@ class StepRunUpdate(Update):
     end_time: datetime | None = None
     error: str | None = None
     logs_uri: str | None = None
+    # replace the recorded links: a step that loaded artifacts itself adds them as inputs
+    inputs: dict[str, UUID] | None = None
     outputs: dict[str, UUID] | None = None
     attempts: int | None = None
 
@@ -271,7 +273,9 @@ class StepRunResponse(OwnedResponse):
         """The step's single output; an error if it has none or several."""
         outs = self.outputs
         if len(outs) != 1:
-            raise ValueError(
+            from stackyard.exceptions import InputError
+
+            raise InputError(
                 f"step {self.name!r} has {len(outs)} outputs ({', '.join(outs) or 'none'}); "
                 "use step.outputs[name]"
             )

@@ -13,12 +13,13 @@ if TYPE_CHECKING:
 
 
 class LocalOrchestrator(BaseOrchestrator):
-    """Runs steps in topological order in the calling process; stops at a failure."""
+    """Runs steps in topological order in the calling process. A failed step stops
+    only the steps that depend on it; the others still run."""
 
     def run(self, context: RunContext) -> None:
         for step_name in context.order:
-            if not context.run_step(step_name):
-                return
+            if not context.blocked(step_name):
+                context.run_step(step_name)
 
 
 class LocalOrchestratorFlavor(BaseOrchestratorFlavor):

@@ -151,10 +151,17 @@ def save_artifact(
 
 
 def load_artifact(name_or_id: str | UUID, version: str | int | None = None) -> Any:
-    """The value of an artifact version: by name (latest, or `version`) or by id."""
+    """The value of an artifact version: by name (latest, or `version`) or by id.
+
+    Inside a step the version is recorded as an input of the step run (named after
+    its artifact), so lineage shows what the step read.
+    """
     from stackyard.client import Client
     from stackyard.pipelines.context import current_context
 
     context = current_context()
     client = Client(store=context.store) if context is not None else Client()
-    return client.get_artifact_version(name_or_id, version).load()
+    found = client.get_artifact_version(name_or_id, version)
+    if context is not None:
+        context.record_loaded(found, set(context.step_run.input_ids))
+    return found.load()

@@ -19,13 +19,13 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 from uuid import uuid4
 
-from stackyard.code.archive import SKIPPED_NAMES, build_archive, source_files
+from stackyard.code.archive import SKIPPED_NAMES, build_archive, source_files, state_paths
 from stackyard.code.git import LocalCheckout, find_checkout, subdirectory_of
 from stackyard.models.pipelines import CodeReference
 
@@ -99,6 +99,8 @@ def locate(pipeline: Pipeline) -> tuple[str, Path] | None:
     module = sys.modules.get(func.__module__)
     file = getattr(module, "__file__", None)
     if module is None or not file or "<locals>" in func.__qualname__:
+        return None
+    if not (file.endswith(".py") and Path(file).is_file()):  # `python -`: no file to import
         return None
     candidates = [
         name
@@ -200,7 +202,7 @@ def upload_archive(
     there), or None when the tree is too large to archive."""
     from stackyard.artifacts.fs import exists, filesystem, makedirs, open_uri
 
-    archive = _archive(root, checkout)
+    archive = _archive(root, checkout, state_paths(artifact_store.path))
     if archive is None:
         return None
     uri = artifact_store.uri("code", f"{archive.sha256}.tar.gz")
@@ -214,15 +216,16 @@ def upload_archive(
     return uri
 
 
-def _archive(root: Path, checkout: LocalCheckout | None) -> _Archive | None:
-    """The archive of `root`, packed again only when its tree changed."""
-    key = _git_fingerprint(checkout) if checkout is not None else _tree_fingerprint(root)
+def _archive(root: Path, checkout: LocalCheckout | None, exclude: list[Path]) -> _Archive | None:
+    """The archive of `root` less `exclude` (stackyard's own state), packed again only
+    when its tree changed."""
+    key = _git_fingerprint(checkout) if checkout is not None else _tree_fingerprint(root, exclude)
     with _LOCK:
         cached = _ARCHIVES.get(root)
     if key is not None and cached is not None and cached[0] == key:
         return cached[1]
     # an oversized plain tree was only walked that far: don't list it all to say so
-    files = [] if key is _TOO_MANY_FILES else source_files(root)
+    files = [] if key is _TOO_MANY_FILES else source_files(root, exclude)
     size = sum((root / f).stat().st_size for f in files)
     archive = None
     if key is _TOO_MANY_FILES or len(files) > MAX_CODE_FILES or size > MAX_CODE_BYTES:
@@ -242,7 +245,7 @@ def _archive(root: Path, checkout: LocalCheckout | None) -> _Archive | None:
         )
     else:
         buffer = io.BytesIO()
-        info = build_archive(root, buffer)
+        info = build_archive(root, buffer, exclude)
         archive = _Archive(info.sha256, buffer.getvalue())
     if key is not None:
         with _LOCK:
@@ -281,14 +284,18 @@ def _changed_path(line: str) -> str | None:
 _TOO_MANY_FILES = ("too many files",)
 
 
-def _tree_fingerprint(root: Path) -> Hashable:
-    """Path, mtime and size of every file under `root`; one constant beyond
+def _tree_fingerprint(root: Path, exclude: Collection[Path] = ()) -> Hashable:
+    """Path, mtime and size of every file under `root` but `exclude`; one constant beyond
     `MAX_CODE_FILES`, so an oversized tree is walked only that far and warned about once."""
     state: list[Hashable] = []
+    skipped = set(exclude)
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_NAMES)
+        here = Path(directory)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIPPED_NAMES and here / d not in skipped
+        )
         for name in sorted(filenames):
-            if name in SKIPPED_NAMES or name.endswith(".pyc"):
+            if name in SKIPPED_NAMES or name.endswith(".pyc") or here / name in skipped:
                 continue
             state.append((directory, name, _stat(Path(directory, name))))
             if len(state) > MAX_CODE_FILES:

@@ -16,6 +16,7 @@ from stackyard.exceptions import IllegalOperationError, InputError
 from stackyard.pipelines.config import jsonable
 
 if TYPE_CHECKING:
+    from stackyard.models.artifacts import ArtifactVersionResponse
     from stackyard.models.pipelines import PipelineRunResponse, StepRunResponse
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -35,6 +36,18 @@ class StepContext:
     store: Store
     stack_id: UUID
     _stack: Stack | None = field(default=None, repr=False)
+    # artifact versions the step loaded itself (`load_artifact`): input name → id
+    loaded_inputs: dict[str, UUID] = field(default_factory=dict)
+
+    def record_loaded(self, version: ArtifactVersionResponse, taken: set[str]) -> None:
+        """Note that the step loaded `version`, as an input named after its artifact
+        (suffixed with its version when the name is taken)."""
+        if version.id in self.loaded_inputs.values():
+            return
+        name = version.name
+        if name in taken or name in self.loaded_inputs:
+            name = f"{version.name}_v{version.version}"
+        self.loaded_inputs[name] = version.id
 
     @property
     def step_run_id(self) -> UUID:
@@ -108,14 +121,15 @@ def log_metadata(
 ) -> None:
     """Attach JSON-able `values` to a pipeline run, step run or artifact version.
 
-    Inside a step, without ids, they go to the current step run; ids may be
-    combined to attach the same values to several records.
+    Inside a step, without ids, they go to the current step run. Each id may
+    also be a name or a unique prefix; ids may be combined to attach the same
+    values to several records.
     """
     if not isinstance(values, Mapping) or not values:
         raise InputError(f"log_metadata needs a non-empty dict of values, got {values!r}")
     data = jsonable(dict(values), "metadata")
-    targets = [
-        (kind, UUID(str(value)))
+    given = [
+        (kind, value)
         for kind, value in (
             ("pipeline_run", run_id),
             ("run_step", step_id),
@@ -124,17 +138,17 @@ def log_metadata(
         if value is not None
     ]
     context = _CONTEXT.get()
-    if not targets:
-        if context is None:
-            raise InputError(
-                "log_metadata outside a step needs run_id, step_id or artifact_version_id"
-            )
-        targets = [("run_step", context.step_run_id)]
     if context is not None:
         store = context.store
-    else:
+    elif given:
         from stackyard.client import Client
 
         store = Client().store
+    else:
+        raise InputError("log_metadata outside a step needs run_id, step_id or artifact_version_id")
+    # ids, names and prefixes, resolved like every other API (a full id costs one read)
+    targets = [(kind, store.find(kind, value).id) for kind, value in given]
+    if not targets and context is not None:
+        targets = [("run_step", context.step_run_id)]
     for kind, target in targets:
         store.create("run_metadata", {"resource_type": kind, "resource_id": target, "values": data})

@@ -204,16 +204,15 @@ def execute_step(
         raise
     finally:
         reset_context(token)
-    store.update(
-        "run_step",
-        step_run.id,
-        {
-            "status": outcome.status,
-            "end_time": utcnow(),
-            "outputs": {name: ref.id for name, ref in outcome.outputs.items()},
-            "error": error,
-            "logs_uri": logs.save(task.logs_uri),
-            "attempts": outcome.attempts,
-        },
-    )
+    finished: dict[str, Any] = {
+        "status": outcome.status,
+        "end_time": utcnow(),
+        "outputs": {name: ref.id for name, ref in outcome.outputs.items()},
+        "error": error,
+        "logs_uri": logs.save(task.logs_uri),
+        "attempts": outcome.attempts,
+    }
+    if context.loaded_inputs:  # what the step loaded itself joins its inputs
+        finished["inputs"] = {**step_run.input_ids, **context.loaded_inputs}
+    store.update("run_step", step_run.id, finished)
     return outcome

@@ -1,8 +1,8 @@
 """Capturing what a step prints and logs, to keep it with the step run.
 
 While a step runs, stdout and stderr are teed (the console still shows
-everything) and a handler on the root logger records log records at the
-levels the user's logging configuration lets through. The text is written to
+everything) and a handler on the root logger records log records from INFO
+up (or lower, if the user's logging configuration lets lower levels through). The text is written to
 one file in the artifact store and the step run's `logs_uri` points at it.
 """
 
@@ -95,13 +95,38 @@ class _LogsHandler(logging.Handler):
             self._echo.write(line)
 
 
+class _AtLeast(logging.Filter):
+    """Keeps a console handler at the threshold it had before the step lowered the root's."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
+
+
 @contextmanager
 def capture_logs() -> Iterator[StepLogs]:
-    """Tee stdout/stderr and collect log records into a `StepLogs` until the block ends."""
+    """Tee stdout/stderr and collect log records into a `StepLogs` until the block ends.
+
+    Records from INFO up are kept even when the root logger lets only warnings
+    through (Python's default), as `logging.info(...)` in a step is meant to be
+    read with the step; the handlers already on the root logger keep showing
+    only what they showed before.
+    """
     logs = StepLogs()
     root = logging.getLogger()
     out, err = sys.stdout, sys.stderr
     handler = _LogsHandler(logs, echo=None if root.handlers else err)
+    previous_level = root.level
+    shown_from = root.getEffectiveLevel()
+    consoles = list(root.handlers)
+    keep = _AtLeast(shown_from)
+    if shown_from > logging.INFO:
+        root.setLevel(logging.INFO)
+        for console in consoles:
+            console.addFilter(keep)
     sys.stdout, sys.stderr = _Tee(out, logs), _Tee(err, logs)
     root.addHandler(handler)
     try:
@@ -109,3 +134,7 @@ def capture_logs() -> Iterator[StepLogs]:
     finally:
         root.removeHandler(handler)
         sys.stdout, sys.stderr = out, err
+        if root.level != previous_level:
+            root.setLevel(previous_level)
+        for console in consoles:
+            console.removeFilter(keep)

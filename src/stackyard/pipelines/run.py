@@ -29,6 +29,7 @@ from stackyard.pipelines.cache import cache_key, find_cached
 from stackyard.pipelines.config import jsonable
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 from stackyard.pipelines.heartbeat import beating, interrupt
+from stackyard.pipelines.progress import RunProgress
 
 if TYPE_CHECKING:
     from stackyard.client import Client
@@ -182,7 +183,8 @@ def drive_run(
 
 
 class RunContext:
-    """One run in progress. Orchestrators call `order`, `run_step` or `run_parallel`."""
+    """One run in progress. Orchestrators call `order`, `run_step` or `run_parallel`;
+    a step whose upstream step failed is not run (`blocked`), independent ones are."""
 
     def __init__(
         self, store: Store, compiled: CompiledPipeline, stack: Stack, run: PipelineRunResponse
@@ -195,12 +197,16 @@ class RunContext:
         self.order: list[str] = list(compiled.invocations)
         self.upstream: dict[str, list[str]] = {n: i.upstream for n, i in self.invocations.items()}
         self.outputs: dict[str, dict[str, ArtifactRef]] = {}  # finished step → its outputs
-        self.failure: tuple[str, StepOutcome] | None = None
+        self.failure: tuple[str, StepOutcome] | None = None  # the first step that failed
+        self.failed: set[str] = set()
+        self.cached: set[str] = set()  # steps taken from the cache
+        self.skipped: dict[str, str] = {}  # step not run → the failed step that stopped it
         self._artifact_store = stack.artifact_store
         # set when the store says the run was stopped (see `stackyard.pipelines.heartbeat`)
         self.stop_requested = threading.Event()
         self._lock = threading.Lock()
         self._stepping: threading.Thread | None = None  # running a step in this process
+        self.progress = RunProgress(store, run, len(self.order))
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -270,13 +276,39 @@ class RunContext:
             },
         )
         self.outputs[task.name] = outputs
+        self.cached.add(task.name)
+        self.progress.step_cached(task.name, original.pipeline_run_id)
         return True
+
+    def blocked(self, name: str) -> bool:
+        """Whether step `name` must not run because a step it depends on failed (or was
+        itself not run); the first time, it is reported as skipped."""
+        if name in self.skipped:
+            return True
+        cause = next(
+            (u for u in self.upstream[name] if u in self.failed or u in self.skipped), None
+        )
+        if cause is None:
+            return False
+        self.skipped[name] = self.skipped.get(cause, cause)
+        self.progress.step_skipped(name, self.skipped[name])
+        return True
+
+    def step_started(self, name: str) -> None:
+        """Orchestrators that run steps elsewhere say when one starts (for the progress log)."""
+        self.progress.step_started(name)
 
     def record(self, name: str, outcome: StepOutcome) -> bool:
         """Take note of how a step ended; False if it failed."""
+        self.progress.step_finished(
+            name,
+            outcome.status.value,
+            None if outcome.status.is_successful else outcome.error or "no reason given",
+        )
         if outcome.status.is_successful:
             self.outputs[name] = outcome.outputs
             return True
+        self.failed.add(name)
         if self.failure is None:
             self.failure = (name, outcome)
         return False
@@ -320,6 +352,7 @@ class RunContext:
         task = self.task(name)
         if self.try_cache(task):
             return True
+        self.progress.step_started(name)
         with self._lock:
             self._stepping = threading.current_thread()
         try:
@@ -340,6 +373,7 @@ class RunContext:
         self.run = self.store.update(
             "pipeline_run", self.run.id, {"status": status, "end_time": utcnow()}
         )
+        self.progress.run_finished(self.run)
         return self.run
 
     def _pipeline_hook(self, error: StepFailedError | None) -> None:
@@ -361,6 +395,7 @@ class RunContext:
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )
         orchestrator = self.stack.orchestrator
+        self.progress.run_started(self.compiled.name, self.stack.name)
         with beating(self.store, self.run.id) as beat:
             unregister = beat.on_stop(self._on_stop)
             try:
@@ -385,15 +420,20 @@ class RunContext:
                 f"{', '.join(missing)} of run {self.run.name!r}"
             )
         if self.failure is None:
-            run = self._finish(ExecutionStatus.COMPLETED)
+            # a run whose every step came from the cache is `cached`, like its steps
+            all_cached = bool(self.order) and self.cached.issuperset(self.order)
+            run = self._finish(ExecutionStatus.CACHED if all_cached else ExecutionStatus.COMPLETED)
             self._pipeline_hook(None)
             return run
         name, outcome = self.failure
         self._finish(ExecutionStatus.FAILED)
-        not_run = [n for n in missing if n != name]
+        not_run = [n for n in missing if n not in self.failed]
+        others = sorted(self.failed - {name})
         error = StepFailedError(
             f"step {name!r} of pipeline run {self.run.name!r} failed: {outcome.error} "
-            f"(traceback in the step run's `error`; steps not run: {', '.join(not_run) or 'none'})"
+            + (f"(also failed: {', '.join(others)}; " if others else "(")
+            + "traceback in the step run's `error`; steps not run: "
+            + f"{', '.join(not_run) or 'none'})"
         )
         self._pipeline_hook(error)
         raise error from outcome.exception

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -245,8 +246,31 @@ class Step:
             return self.entrypoint(*args, **kwargs)
         return tracer.invoke(self, args, kwargs)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled as its import path when its module holds it (the receiving process
+        imports it, module state and all); otherwise, as for a step defined in a
+        script, a notebook or a function, by value (cloudpickle sends the code)."""
+        module = sys.modules.get(self.entrypoint.__module__)
+        if module is not None and self.entrypoint.__module__ != "__main__":
+            found: Any = module
+            for attribute in self.entrypoint.__qualname__.split("."):
+                found = getattr(found, attribute, None)
+            if found is self:
+                return (_step_at, (f"{self.entrypoint.__module__}.{self.entrypoint.__qualname__}",))
+        return super().__reduce_ex__(protocol)
+
     def __repr__(self) -> str:
         return f"<step {self.name!r} ({self.entrypoint.__module__})>"
+
+
+def _step_at(path: str) -> Step:
+    """The step a module holds at `path` (how an importable step is unpickled)."""
+    from stackyard.utils.source import load_source
+
+    found = load_source(path)
+    if not isinstance(found, Step):
+        raise ImportError(f"{path!r} is {type(found).__name__}, not a @step")
+    return found
 
 
 @overload

@@ -114,6 +114,7 @@ def run_job(store: Store, run_id: UUID, workdir: Path) -> int:
     from stackyard.pipelines.heartbeat import beating, interrupt
     from stackyard.pipelines.run import drive_run
     from stackyard.pipelines.trigger import parse_run_configuration
+    from stackyard.stack.stack import resolved_configuration
 
     run: PipelineRunResponse = store.get("pipeline_run", run_id)
     with beating(store, run.id) as beat:
@@ -131,7 +132,7 @@ def run_job(store: Store, run_id: UUID, workdir: Path) -> int:
             snapshot: SnapshotResponse = store.get("snapshot", run.snapshot_id)
             code = RecordedCode.of(snapshot)
             stack = store.get("stack", snapshot.stack_id)
-            root = str(stack.artifact_store.configuration.get("path", ""))
+            root = str(resolved_configuration(stack.artifact_store, store).get("path", ""))
             code_dir = fetch_code(store, code, workdir / "code", root)
             pipeline = import_pipeline(code, code_dir)
             compiled = configure(pipeline, snapshot, overrides, workdir)

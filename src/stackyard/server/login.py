@@ -139,10 +139,4 @@ def add_session_routes(app: FastAPI, ctx: ServerContext) -> None:
         summary="Give an API key a new secret (shown once); the old one stops working",
     )
     def rotate(request: Request, key_id: UUID) -> HTTPResponse:
-        from stackyard.store.sql.hooks.users import rotate_key
-
-        store = ctx.store_for(request)
-        key = rotate_key(store, key_id)
-        response: APIKeyResponse = store.get("api_key", key_id)
-        response.key = key
-        return json_response(response)
+        return json_response(ctx.store_for(request).rotate_api_key(key_id))

@@ -3,21 +3,24 @@
 A `StackResponse` only names components; running a pipeline needs objects that
 do things (an orchestrator that runs steps, an artifact store that hands out
 URIs). `Stack.from_model` builds them from each component's flavor class,
-validating the stored configuration on the way.
+resolving `{{secret.key}}` references (see `stackyard.utils.secret_refs`) and
+validating the configuration on the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.exceptions import EntityNotFoundError, InputError
 from stackyard.models.enums import StackComponentType
 from stackyard.stack.flavor import Flavor, StackComponent
+from stackyard.store.base import Store
 
 if TYPE_CHECKING:
     from stackyard.artifact_stores.base import BaseArtifactStore
+    from stackyard.models.secrets import SecretResponse
     from stackyard.models.stacks import StackComponentResponse, StackResponse
     from stackyard.orchestrators.base import BaseOrchestrator
 
@@ -35,6 +38,44 @@ def _flavor_class(source: str, component: StackComponentResponse) -> type[Flavor
     if not (isinstance(flavor, type) and issubclass(flavor, Flavor)):
         raise InputError(f"{source!r} (flavor of {component.name!r}) is not a Flavor class")
     return flavor
+
+
+def resolved_configuration(
+    component: StackComponentResponse,
+    store: Store,
+    secrets: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The component's configuration with each `{{secret.key}}` replaced by its value,
+    read through `store` as the running user (so a secret they may not read stays
+    closed); `secrets` caches values across the components of one stack."""
+    from stackyard.utils.secret_refs import SecretReference, resolve_references
+
+    what = f"{component.type.value} {component.name!r}"
+    secrets = {} if secrets is None else secrets
+
+    def lookup(reference: SecretReference) -> str:
+        values = secrets.get(reference.secret)
+        if values is None:
+            try:
+                secret: SecretResponse | None = store.find("secret", reference.secret)
+            except EntityNotFoundError:
+                secret = None
+            if secret is None or secret.name != reference.secret:  # find also takes prefixes
+                raise InputError(
+                    f"{what}: {reference.path} refers to {reference}, but there is no secret "
+                    f"named {reference.secret!r} that user {store.current_user().name!r} can read"
+                )
+            values = secrets[reference.secret] = dict(secret.secret_values or {})
+        if reference.key not in values:
+            raise InputError(
+                f"{what}: {reference.path} refers to {reference}, but secret "
+                f"{reference.secret!r} has no key {reference.key!r}; its keys: "
+                + (", ".join(sorted(values)) or "none")
+            )
+        return values[reference.key]
+
+    resolved: dict[str, Any] = resolve_references(component.configuration, lookup)
+    return resolved
 
 
 class Stack:
@@ -56,15 +97,20 @@ class Stack:
 
     @classmethod
     def from_model(cls, model: StackResponse) -> Stack:
-        """Build every component of `model` from its flavor (two store queries in all)."""
+        """Build every component of `model` from its flavor (two store queries in all,
+        plus one per secret its configurations refer to)."""
+        store = model.store
+        if not isinstance(store, Store):
+            raise TypeError(f"stack {model.name!r} is not bound to a store but to {store!r}")
         components = {t: group[0] for t, group in model.components.items() if group}
         names = sorted({c.flavor for c in components.values()})
         flavors = (
-            {(f.name, f.type): f for f in model.store.list("flavor", name=names, size=1000)}
+            {(f.name, f.type): f for f in store.list("flavor", name=names, size=1000)}
             if names
             else {}
         )
         built: dict[StackComponentType, StackComponent] = {}
+        secrets: dict[str, dict[str, str]] = {}
         for ctype, component in components.items():
             record = flavors.get((component.flavor, ctype))
             if record is None:
@@ -73,11 +119,11 @@ class Stack:
                     f"{component.flavor!r}, which is not registered for {ctype.value}"
                 )
             flavor = _flavor_class(record.source, component)
-            implementation: Callable[..., StackComponent] = flavor.implementation_class
+            implementation: Callable[..., StackComponent] = flavor.parts().implementation_class
             built[ctype] = implementation(
                 name=component.name,
                 id=component.id,
-                config=flavor.validate_config(component.configuration),
+                config=flavor.validate_config(resolved_configuration(component, store, secrets)),
                 flavor=component.flavor,
             )
         return cls(model, built)

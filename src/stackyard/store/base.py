@@ -19,15 +19,34 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from stackyard.exceptions import InputError
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from stackyard.models.base import Page
     from stackyard.models.pipelines import PipelineRunResponse
-    from stackyard.models.users import UserResponse
+    from stackyard.models.users import APIKeyResponse, UserResponse
 
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 50
+
+
+def whole_number(value: Any, what: str) -> int:
+    """`value` as an int; a float, a bool or text that is no integer is an `InputError`
+    (a silent `int(2.5)` would hand back another page than the one asked for)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    raise InputError(f"{what} must be a whole number, got {value!r}")
+
+
+def check_paging(sort_by: Any, page: Any, size: Any) -> tuple[str | None, int, int]:
+    """The list parameters every store takes, checked the same way everywhere."""
+    if sort_by is not None and not isinstance(sort_by, str):
+        raise InputError(f'sort_by must be a string such as "desc:created", got {sort_by!r}')
+    return sort_by, whole_number(page, "page"), whole_number(size, "size")
 
 
 class RowPage:
@@ -96,6 +115,12 @@ class Store(ABC):
     def current_user(self) -> UserResponse: ...
 
     @abstractmethod
+    def rotate_api_key(self, key_id: UUID) -> APIKeyResponse:
+        """Give an API key a new secret, returned once in `.key`; the old one stops
+        working at once. `EntityNotFoundError` for an unknown key, `AuthorizationError`
+        unless the caller is an admin or the key's own service account."""
+
+    @abstractmethod
     def info(self) -> dict[str, Any]:
         """What this store is: type, URL (password hidden), version."""
 
@@ -160,4 +185,12 @@ class Store(ABC):
         """Change settings (admins only); returns them all. InputError for unknown keys."""
 
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "RowPage", "RunClaim", "Store"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "RowPage",
+    "RunClaim",
+    "Store",
+    "check_paging",
+    "whole_number",
+]

@@ -33,7 +33,7 @@ from stackyard.exceptions import (
     error_class,
 )
 from stackyard.models.spec import ResourceSpec, Shape, shape_for, spec_for
-from stackyard.store.base import RowPage, RunClaim, Store
+from stackyard.store.base import RowPage, RunClaim, Store, check_paging
 
 if TYPE_CHECKING:
     import httpx
@@ -208,6 +208,7 @@ class RestStore(Store):
         logical_operator: str = "and",
         **filters: Any,
     ) -> dict[str, Any]:
+        sort_by, page, size = check_paging(sort_by, page, size)
         params = {k: query_value(v) for k, v in filters.items() if v is not None}
         params.update(page=str(page), size=str(size), logical_operator=logical_operator)
         if sort_by is not None:
@@ -336,9 +337,7 @@ class RestStore(Store):
         data: dict[str, Any] = self._call("PUT", f"{API}/settings", json=changes)
         return data
 
-    # -- beyond the contract ---------------------------------------------------------------
-    def rotate_api_key(self, key_id: UUID | str) -> APIKeyResponse:
-        """A new secret for an API key (in `.key`, shown once); the old one stops at once."""
+    def rotate_api_key(self, key_id: UUID) -> APIKeyResponse:
         data = self._call("POST", f"{API}/api_keys/{_entity_id(key_id)}/rotate")
         result: APIKeyResponse = self._model(spec_for("api_key"), data)
         return result

@@ -7,16 +7,23 @@ what flavor config models produce: known keys, required keys, basic JSON types.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from stackyard.exceptions import InputError
 
 
-def check_configuration(schema: dict[str, Any], configuration: dict[str, Any], what: str) -> None:
+def check_configuration(
+    schema: dict[str, Any],
+    configuration: dict[str, Any],
+    what: str,
+    unchecked: Collection[str] = (),
+) -> None:
     """Check a configuration against a stored JSON schema (for flavors not importable here).
 
     Covers what flavor config models produce: known keys, required keys and
     basic JSON types, so a typo or a missing field is caught at registration.
+    Keys in `unchecked` (secret references) are not type-checked.
     """
     properties: dict[str, Any] = schema.get("properties", {})
     unknown = [k for k in configuration if k not in properties]
@@ -37,6 +44,8 @@ def check_configuration(schema: dict[str, Any], configuration: dict[str, Any], w
         "object": dict,
     }
     for key, value in configuration.items():
+        if key in unchecked:
+            continue
         expected = properties.get(key, {})
         options = [expected, *expected.get("anyOf", [])]
         names = [o.get("type") for o in options if o.get("type")]

@@ -7,32 +7,85 @@ that another process can load them again without pickling the objects themselves
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
+import importlib.machinery
+import os
 import sys
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+# Set only in step worker processes, which run objects sent from their caller's
+# `__main__` by value: what that `__main__` is called, and the caller's objects
+# under their import paths (the worker must never import the caller's script).
+_MAIN_OVERRIDE: list[str | None] = []
+_PROVIDED: dict[str, Any] = {}
 
-def _main_module_name() -> str | None:
-    """Real module name of ``__main__`` when it was started with ``python -m``."""
-    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+
+def act_for_caller(main_module: str | None, objects: dict[str, Any]) -> None:
+    """In a worker process: `__main__` stands for the caller's `main_module` (None: an
+    interactive session), and `objects` answer `load_source` for their paths."""
+    _MAIN_OVERRIDE[:] = [main_module]
+    _PROVIDED.update(objects)
+
+
+def source_root(script: Path) -> Path:
+    """The directory a script's import path starts from: the project root (the
+    nearest `.stackyard/` folder above it, made by `stackyard init`), else its own
+    directory."""
+    from stackyard.config import find_project_root
+
+    root = find_project_root(script.parent)
+    return root if root is not None else script.parent
+
+
+@functools.cache
+def _script_module(file: str) -> str | None:
+    """The module name under which the script `file` imports from its source root."""
+    script = Path(file).resolve()
+    if script.suffix != ".py":
+        return None
+    for root in dict.fromkeys((source_root(script), script.parent)):
+        parts = [*script.relative_to(root).parent.parts, script.stem]
+        if all(part.isidentifier() for part in parts):
+            name = ".".join(parts)
+            other = sys.modules.get(name)
+            other_file = getattr(other, "__file__", None)
+            if other is None or (other_file and Path(other_file).resolve() == script):
+                return name
+    return None
+
+
+def main_module_name() -> str | None:
+    """The real module name of ``__main__``: its name under ``python -m``, else the
+    script's import path from its source root; None in an interactive session."""
+    if _MAIN_OVERRIDE:
+        return _MAIN_OVERRIDE[0]
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
     name = getattr(spec, "name", None)
-    return name if name and name != "__main__" else None
+    if name and name != "__main__":
+        return str(name)
+    file = getattr(main, "__file__", None)
+    return _script_module(file) if isinstance(file, str) else None
 
 
 def source_of(obj: type | Callable[..., Any]) -> str:
     """Return the import path of a class or function, e.g. ``"builtins.int"``.
 
-    Objects defined in ``__main__`` get their real module name when the script was
-    run with ``python -m``, so the path also resolves in other processes.
+    Objects defined in ``__main__`` get their real module name: the module's under
+    ``python -m``, else the script's path from its source root (see `source_root`),
+    so the path also resolves in other processes. Only an interactive session (a
+    notebook, ``python -``) keeps ``__main__``, which resolves in that process alone.
     """
     module = getattr(obj, "__module__", None)
     qualname = getattr(obj, "__qualname__", None)
     if not isinstance(module, str) or not isinstance(qualname, str):
         raise TypeError(f"{obj!r} has no __module__/__qualname__, so it has no import path")
     if module == "__main__":
-        module = _main_module_name() or module
+        module = main_module_name() or module
     elif module == "builtins" and getattr(builtins, qualname, None) is not obj:
         # Types such as NoneType report "builtins" but are only reachable via `types`.
         for name, candidate in vars(types).items():
@@ -41,20 +94,41 @@ def source_of(obj: type | Callable[..., Any]) -> str:
     return f"{module}.{qualname}"
 
 
+def _search_roots() -> list[str]:
+    """Where project modules live when they are not on `sys.path` already: the
+    project root found from the working directory, then the working directory, as
+    Python itself would search them when started there."""
+    from stackyard.config import find_project_root
+
+    root = find_project_root()
+    candidates = [str(root)] if root is not None else []
+    candidates.append(os.getcwd())
+    return [c for c in dict.fromkeys(candidates) if c not in sys.path]
+
+
 def _import_module(path: str, name: str) -> types.ModuleType | None:
     """Import module ``name`` for ``path``: None if no such module exists.
 
-    A module started with ``python -m`` is reused from ``__main__`` rather than
-    imported (and run) a second time.
+    The script running as ``__main__`` is reused rather than imported (and run) a
+    second time. A top-level module found nowhere on `sys.path` is looked for in
+    the project root and the working directory (which then join `sys.path`).
     """
-    if name not in sys.modules and name == _main_module_name():
+    if name not in sys.modules and not _MAIN_OVERRIDE and name == main_module_name():
         return sys.modules["__main__"]
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:
-        if error.name == name:
+        if error.name != name:
+            raise ImportError(
+                f"cannot load {path!r}: importing {name!r} failed: {error}"
+            ) from error
+        if "." in name:
             return None
-        raise ImportError(f"cannot load {path!r}: importing {name!r} failed: {error}") from error
+        for root in _search_roots():
+            if importlib.machinery.PathFinder.find_spec(name, [root]) is not None:
+                sys.path.insert(0, root)
+                return _import_module(path, name)
+        return None
     except Exception as error:
         raise ImportError(f"cannot load {path!r}: importing {name!r} failed: {error!r}") from error
 
@@ -65,15 +139,26 @@ def load_source(path: str) -> Any:
     Walks the path from the top-level module, importing submodules as needed,
     and raises ImportError naming the path and the step that failed.
     """
+    if path in _PROVIDED:
+        return _PROVIDED[path]
     if "<locals>" in path:
         raise ImportError(f"cannot load {path!r}: it was defined inside a function")
     parts = path.split(".")
     if not all(parts):
         raise ImportError(f"cannot load {path!r}: not a dotted import path")
-    obj: Any = _import_module(path, parts[0])
+    main = None if _MAIN_OVERRIDE else main_module_name()
+    start = len(main.split(".")) if main and path.startswith(main + ".") else 1
+    obj: Any
+    if start > 1 and main not in sys.modules:  # this very script: never run it again
+        obj = sys.modules["__main__"]
+    else:
+        start, obj = 1, _import_module(path, parts[0])
     if obj is None:
-        raise ImportError(f"cannot load {path!r}: no module named {parts[0]!r}")
-    for depth, attribute in enumerate(parts[1:], start=1):
+        searched = ", ".join(["sys.path", *_search_roots()])
+        raise ImportError(
+            f"cannot load {path!r}: no module named {parts[0]!r} (searched {searched})"
+        )
+    for depth, attribute in enumerate(parts[start:], start=start):
         owner = ".".join(parts[:depth])
         if hasattr(obj, attribute):
             obj = getattr(obj, attribute)
@@ -84,6 +169,15 @@ def load_source(path: str) -> Any:
             else None
         )
         if submodule is None:
-            raise ImportError(f"cannot load {path!r}: {owner!r} has no attribute {attribute!r}")
+            raise _missing_attribute(path, owner, attribute)
         obj = submodule
     return obj
+
+
+def _missing_attribute(path: str, owner: str, attribute: str) -> ImportError:
+    if owner == "__main__":
+        return ImportError(
+            f"cannot load {path!r}: it was defined in an interactive session (a notebook or "
+            "`python -`) and only that session can import it; define it in a module file"
+        )
+    return ImportError(f"cannot load {path!r}: {owner!r} has no attribute {attribute!r}")

@@ -36,12 +36,13 @@ def _builtin_flavor_rows() -> list[dict[str, Any]]:
     rows = []
     for source in BUILTIN_FLAVORS:
         flavor = load_source(source)
+        parts = flavor.parts()
         rows.append(
             {
-                "name": flavor.name,
-                "type": flavor.type,
+                "name": parts.name,
+                "type": parts.type,
                 "source": source,
-                "integration": flavor.integration,
+                "integration": parts.integration,
                 "config_schema": flavor.config_schema(),
                 "is_custom": False,
             }

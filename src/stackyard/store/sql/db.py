@@ -9,12 +9,14 @@ style, identifier quoting, how datetimes travel, and which error means
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
 import queue
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -88,6 +90,20 @@ class DatabaseURL:
         return f"{driver}://{auth}@{self.host}{port}/{self.database}"
 
 
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def _close_all() -> None:
+    """At exit, close pooled connections while the interpreter is whole: left to the
+    garbage collector at shutdown, a pymysql connection closes its socket after the
+    modules it needs are gone and prints an "Exception ignored" traceback."""
+    for database in list(_OPEN):
+        database.close()
+
+
+atexit.register(_close_all)
+
+
 class Database:
     """A pool of connections to one database, and transactions on them."""
 
@@ -98,6 +114,7 @@ class Database:
         self._slots = threading.BoundedSemaphore(max_connections)
         self._driver: Any = None
         self.quote_char = "`" if self.dialect == "mysql" else '"'
+        _OPEN.add(self)
 
     # -- connections -------------------------------------------------------------
     def _connect(self) -> Any:

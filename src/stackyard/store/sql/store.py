@@ -25,7 +25,7 @@ from stackyard.exceptions import (
 )
 from stackyard.models.binding import utcnow
 from stackyard.models.spec import Column, ResourceSpec, Shape, _unwrap, shape_for, spec_for
-from stackyard.store.base import MAX_PAGE_SIZE, RowPage, RunClaim, Store
+from stackyard.store.base import MAX_PAGE_SIZE, RowPage, RunClaim, Store, check_paging
 from stackyard.store.sql import attached, runs
 from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, DatabaseURL, Transaction, check_storable
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from stackyard.models.base import Page
     from stackyard.models.pipelines import PipelineRunResponse
-    from stackyard.models.users import UserResponse
+    from stackyard.models.users import APIKeyResponse, UserResponse
     from stackyard.store.sql.launch import Launcher
 
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -147,6 +147,14 @@ class SqlStore(Store):
             "url": self.url.redacted,
             "version": __version__,
         }
+
+    def rotate_api_key(self, key_id: UUID) -> APIKeyResponse:
+        from stackyard.store.sql.hooks.users import rotate_key
+
+        key = rotate_key(self, key_id)
+        response: APIKeyResponse = self.get("api_key", key_id)
+        response.key = key
+        return response
 
     def close(self) -> None:
         self.db.close()
@@ -298,6 +306,10 @@ class SqlStore(Store):
                     scope_sql,
                     scope_params,
                 )
+            if len(candidates) > 1 and shape.private_flag and field:
+                # a name both private to the caller and public: the caller's own wins
+                own = [c for c in candidates if c.get(shape.private_flag) and c[field] == value]
+                candidates = own if len(own) == 1 else candidates
             if len(candidates) == 1:
                 return build(tx, candidates[0])
         if candidates:
@@ -400,7 +412,7 @@ class SqlStore(Store):
     ) -> RowPage:
         """One page of a list query: its items made by `build` inside the read
         transaction (models or rows), and the total."""
-        page, size = int(page), int(size)
+        sort_by, page, size = check_paging(sort_by, page, size)
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise InputError(f"page size {size} is out of range: use 1 to {MAX_PAGE_SIZE}")
         if page < 1:

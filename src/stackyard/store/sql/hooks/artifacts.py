@@ -25,18 +25,23 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 
-def artifact_store_roots(store: SqlStore, tx: Transaction) -> dict[str, str]:
-    """Artifact store component id → its root path."""
+def artifact_store_roots(store: SqlStore, tx: Transaction) -> dict[str, tuple[str, str]]:
+    """Artifact store component id → (its root path, that path as configured: a
+    `{{secret.key}}` reference is resolved as the component's owner may, and only the
+    configured text is ever shown)."""
+    from stackyard.store.sql.hooks.secrets import resolved_text
+
     q = store.db.q
     roots = {}
-    for component_id, configuration in tx.fetchall(
-        f"SELECT {q('id')}, {q('configuration')} FROM {q('stack_components')} "
+    for component_id, configuration, owner in tx.fetchall(
+        f"SELECT {q('id')}, {q('configuration')}, {q('user_id')} FROM {q('stack_components')} "
         f"WHERE {q('type')} = ?",
         [StackComponentType.ARTIFACT_STORE.value],
     ):
-        path = (store.db.decode("json", configuration) or {}).get("path")
+        shown = (store.db.decode("json", configuration) or {}).get("path")
+        path = resolved_text(store, tx, shown, owner)
         if isinstance(path, str) and path:
-            roots[str(component_id)] = path
+            roots[str(component_id)] = (path, str(shown))
     return roots
 
 
@@ -46,19 +51,17 @@ def _place(store: SqlStore, tx: Transaction, values: Row) -> None:
     uri, given = values["uri"], values.get("artifact_store_id")
     roots = artifact_store_roots(store, tx)
     if given is not None:
-        root = roots.get(str(given))
-        if root is None:
+        if str(given) not in roots:
             raise InputError(f"artifact_store_id {given} is not an artifact store component")
+        root, shown = roots[str(given)]
         if not is_inside(uri, root):
-            raise InputError(
-                f"artifact uri {uri!r} is not inside its artifact store's path {root!r}"
-            )
+            raise InputError(f"artifact uri {uri!r} is not inside its artifact store ({shown})")
         return
-    found = innermost_root(uri, roots)
+    found = innermost_root(uri, {k: root for k, (root, _) in roots.items()})
     if found is None:
         raise InputError(
             f"artifact uri {uri!r} is not inside any artifact store; their paths: "
-            + (", ".join(sorted(set(roots.values()))) or "none")
+            + (", ".join(sorted({shown for _, shown in roots.values()})) or "none")
         )
     values["artifact_store_id"] = UUID(found)
 

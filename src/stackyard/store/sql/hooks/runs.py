@@ -26,15 +26,20 @@ if TYPE_CHECKING:
 
 
 def stack_artifact_root(store: SqlStore, tx: Transaction, stack_id: Any) -> str | None:
-    """The path of the artifact store in stack `stack_id`."""
+    """The path of the artifact store in stack `stack_id` (a secret reference resolved
+    as the component's owner may)."""
+    from stackyard.store.sql.hooks.secrets import resolved_text
+
     q = store.db.q
     found = tx.fetchone(
-        f"SELECT c.{q('configuration')} FROM {q('stack_compositions')} s JOIN "
-        f"{q('stack_components')} c ON c.{q('id')} = s.{q('component_id')} "
+        f"SELECT c.{q('configuration')}, c.{q('user_id')} FROM {q('stack_compositions')} s "
+        f"JOIN {q('stack_components')} c ON c.{q('id')} = s.{q('component_id')} "
         f"WHERE s.{q('stack_id')} = ? AND c.{q('type')} = ?",
         [str(stack_id), StackComponentType.ARTIFACT_STORE.value],
     )
-    path = (store.db.decode("json", found[0]) or {}).get("path") if found else None
+    if found is None:
+        return None
+    path = resolved_text(store, tx, (store.db.decode("json", found[0]) or {}).get("path"), found[1])
     return path if isinstance(path, str) else None
 
 
@@ -61,7 +66,13 @@ class CodeReferenceHooks(Hooks):
             root = stack_artifact_root(store, tx, values.get("stack_id"))
             if root is None:
                 raise InputError("a code_path needs a stack with an artifact store to hold it")
-            archive_digest(values["code_path"], root)
+            try:
+                archive_digest(values["code_path"], root)
+            except InputError:  # said again without the root: it may come from a secret
+                raise InputError(
+                    f"code_path {values['code_path']!r} is not a code archive of its stack's "
+                    "artifact store (<artifact store path>/code/<sha256>.tar.gz)"
+                ) from None
 
 
 class PipelineRunHooks(CodeReferenceHooks):
@@ -126,9 +137,10 @@ class StepRunHooks(Hooks):
                 _write_links(store, tx, row["id"], kind, links)
 
     def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
-        outputs = getattr(update, "outputs", None)
-        if outputs is not None:
-            _write_links(store, tx, row["id"], "output", outputs)
+        for kind in ("input", "output"):
+            links: dict[str, UUID] | None = getattr(update, f"{kind}s", None)
+            if links is not None:
+                _write_links(store, tx, row["id"], kind, links)
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         q = store.db.q

@@ -10,8 +10,10 @@ from stackyard.models.spec import shape_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
+from stackyard.store.sql.hooks.secrets import check_secret_references
 from stackyard.store.sql.store import SqlStore
 from stackyard.utils.jsonschema import check_configuration
+from stackyard.utils.secret_refs import find_references
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -119,10 +121,14 @@ class ComponentHooks(Hooks):
             raise EntityNotFoundError(
                 f"no {ctype} flavor named {flavor!r}; available: {', '.join(names) or 'none'}"
             )
+        what = f"{ctype} {name!r} (flavor {flavor!r})"
+        references = find_references(configuration)
+        check_secret_references(store, tx, references, what)
         check_configuration(
             store.db.decode("json", found[0]),
             configuration,
-            f"{ctype} {name!r} (flavor {flavor!r})",
+            what,
+            unchecked={r.path for r in references},  # typed once resolved, at run time
         )
 
     def before_create(
