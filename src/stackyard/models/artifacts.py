@@ -62,6 +62,7 @@ class ArtifactVersionRequest(Request):
     data_type: str
     materializer: str
     producer_step_run_id: UUID | None = None
+    artifact_store_id: UUID | None = None
     content_hash: str | None = None
     tags: list[str] = []
     has_custom_name: bool = True
@@ -83,6 +84,7 @@ class ArtifactVersionResponse(OwnedResponse):
     data_type: str
     materializer: str
     producer_step_run_id: UUID | None = None
+    artifact_store_id: UUID | None = None  # the artifact store component that wrote it
     content_hash: str | None = None
     run_metadata: dict[str, Any] = {}
     tags: list[str] = []

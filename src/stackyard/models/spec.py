@@ -303,6 +303,7 @@ RELATION_ALIASES: dict[str, str] = {
     "original_step_run": "run_step",
     "service_account": "user",
     "connector": "service_connector",
+    "artifact_store": "stack_component",
 }
 
 
