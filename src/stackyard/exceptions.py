@@ -60,6 +60,12 @@ class StepFailedError(StackyardError, RuntimeError):
     status_code = 500
 
 
+class RunStoppedError(StackyardError):
+    """A pipeline run was stopped (by a stop request) before all its steps finished."""
+
+    status_code = 409
+
+
 class AuthorizationError(StackyardError, PermissionError):
     """The caller may not do this (403), or is not known at all (401)."""
 
@@ -78,6 +84,11 @@ class RateLimitError(AuthorizationError):
     status_code = 429
 
 
+class ServiceConnectorError(InputError):
+    """A service connector's credentials were refused by its provider, or cannot serve
+    the resource asked for; the message carries the provider's own words."""
+
+
 class StoreConnectionError(StackyardError, ConnectionError):
     """The metadata store or server cannot be reached."""
 
@@ -94,9 +105,11 @@ STATUS_BY_NAME: dict[str, type[StackyardError]] = {
         EntityExistsError,
         IllegalOperationError,
         StepFailedError,
+        RunStoppedError,
         AuthorizationError,
         AuthenticationError,
         RateLimitError,
+        ServiceConnectorError,
         StoreConnectionError,
     )
 }
@@ -127,6 +140,8 @@ __all__ = [
     "IllegalOperationError",
     "InputError",
     "RateLimitError",
+    "RunStoppedError",
+    "ServiceConnectorError",
     "StackyardError",
     "StepFailedError",
     "StoreConnectionError",

@@ -100,10 +100,13 @@ class ArtifactVersionResponse(OwnedResponse):
         return result
 
     def load(self) -> Any:
-        """Read the stored value back with the materializer that wrote it."""
+        """Read the stored value back with the materializer that wrote it, and the
+        credentials of the artifact store that holds it (in any process)."""
         from stackyard.artifacts import load_value
+        from stackyard.stack.access import artifact_store_access
 
-        return load_value(self.uri, self.materializer, self.data_type)
+        with artifact_store_access(self.store, self.artifact_store_id):
+            return load_value(self.uri, self.materializer, self.data_type)
 
 
 register(

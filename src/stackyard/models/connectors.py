@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-
 from uuid import UUID
 
 from pydantic import BaseModel, Field

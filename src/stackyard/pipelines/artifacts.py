@@ -38,11 +38,17 @@ class ArtifactRef:
     materializer: str
     data_type: str
     content_hash: str | None = None
+    artifact_store_id: UUID | None = None
 
     @classmethod
     def of(cls, version: ArtifactVersionResponse) -> ArtifactRef:
         return cls(
-            version.id, version.uri, version.materializer, version.data_type, version.content_hash
+            version.id,
+            version.uri,
+            version.materializer,
+            version.data_type,
+            version.content_hash,
+            version.artifact_store_id,
         )
 
     @property
@@ -50,10 +56,13 @@ class ArtifactRef:
         """Equal for equal contents, so a re-computed identical input still hits the cache."""
         return self.content_hash or str(self.id)
 
-    def load(self) -> Any:
+    def load(self, store: Store) -> Any:
+        """The value, read with the credentials of the artifact store that wrote it."""
         from stackyard.artifacts import load_value
+        from stackyard.stack.access import artifact_store_access
 
-        return load_value(self.uri, self.materializer, self.data_type)
+        with artifact_store_access(store, self.artifact_store_id):
+            return load_value(self.uri, self.materializer, self.data_type)
 
 
 def content_hash(uri: str) -> str:
@@ -80,11 +89,15 @@ def store_value(
     has_custom_name: bool = True,
     tags: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    artifact_store_id: UUID | None = None,
 ) -> ArtifactVersionResponse:
-    """Materialize `value` at `uri` and record it as a new version of artifact `name`."""
+    """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
+    so other processes find its credentials) as a new version of artifact `name`."""
     from stackyard.artifacts import save_value
 
-    saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+    with fs.using(str(artifact_store_id) if artifact_store_id else None):
+        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+        digest = content_hash(saved.uri)
     version: ArtifactVersionResponse = store.create(
         "artifact_version",
         {
@@ -94,7 +107,8 @@ def store_value(
             "data_type": saved.data_type,
             "materializer": saved.materializer,
             "producer_step_run_id": producer_step_run_id,
-            "content_hash": content_hash(saved.uri),
+            "artifact_store_id": artifact_store_id,
+            "content_hash": digest,
             "tags": tags or [],
             "has_custom_name": has_custom_name,
             "metadata": {**saved.metadata, **(metadata or {})},
@@ -118,25 +132,29 @@ def save_artifact(
 
     context = current_context()
     if context is not None:
-        store, root, producer = (
+        store, artifact_store, producer = (
             context.store,
-            context.stack.artifact_store.path,
+            context.stack.artifact_store,
             context.step_run_id,
         )
     else:
         from stackyard.client import Client
 
         client = Client()
-        store, root, producer = client.store, client.active_stack.artifact_store.path, None
+        store, producer = client.store, None
+        stack = client.active_stack
+        stack.artifact_store.connect(store)
+        artifact_store = stack.artifact_store
     return store_value(
         store,
         value,
         name=name,
-        uri=fs.join(root, "artifacts", path_segment(name), uuid4().hex),
+        uri=fs.join(artifact_store.path, "artifacts", path_segment(name), uuid4().hex),
         materializer=materializer,
         producer_step_run_id=producer,
         tags=tags,
         metadata=jsonable(metadata or {}, f"metadata of artifact {name!r}"),
+        artifact_store_id=artifact_store.id,
     )
 
 

@@ -2,30 +2,40 @@
 
 Workers are started with `spawn`: a fresh interpreter does not inherit this
 process's threads, locks or open SQLite connections, which `fork` would copy
-in whatever state they were. A worker receives a picklable `StepTask`, imports
-the step by its path, records the step run through its own `Client()` (the
-config directory travels in the inherited environment) and sends back a
-`StepOutcome`. Caching is decided here, before a worker is bothered.
+in whatever state they were. A worker receives a picklable `StepTask` and the
+caller's `StoreHandoff`, imports the step by its path, connects the stack's
+components (credentials for the artifact store), records the step run in the
+caller's store and sends back a `StepOutcome`. `execute_in_worker` is the
+same entry point for every orchestrator that runs steps in other processes
+(the Ray orchestrator's tasks call it too). Caching is decided by the caller,
+before a worker is bothered.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
+import threading
+from collections import OrderedDict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from stackyard.exceptions import InputError
-from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 
 if TYPE_CHECKING:
     from stackyard.pipelines.dag import Invocation
     from stackyard.pipelines.run import RunContext
+    from stackyard.pipelines.step import Step
+    from stackyard.stack.stack import Stack
+    from stackyard.store.base import Store, StoreHandoff
 
 
-def check_importable(invocations: dict[str, Invocation]) -> None:
+def check_importable(
+    invocations: dict[str, Invocation], orchestrator: str = "local_parallel"
+) -> None:
     """Refuse steps a worker could not import by path, before any step starts."""
     from stackyard.pipelines.step import Step
     from stackyard.utils.source import load_source
@@ -51,17 +61,51 @@ def check_importable(invocations: dict[str, Invocation]) -> None:
         if problem:
             raise InputError(
                 f"step {invocation.id!r} ({source}) cannot run in a worker process: {problem}. "
-                "The local_parallel orchestrator imports steps by path, so define them with "
+                f"The {orchestrator} orchestrator imports steps by path, so define them with "
                 "@step at the top level of an importable module"
             )
 
 
-def execute_in_worker(task: StepTask) -> StepOutcome:
-    """Worker entry point: import the step, run it, return a picklable outcome."""
-    from stackyard.client import Client
+_STACKS: OrderedDict[tuple[int, UUID], Stack] = OrderedDict()  # (store, run) → its stack
+_STACKS_LOCK = threading.Lock()
+
+
+def _worker_stack(store: Store, task: StepTask) -> Stack:
+    """The run's stack, connected for steps once per worker process and run."""
+    from stackyard.stack.stack import Stack
+
+    key = (id(store), task.run_id)
+    with _STACKS_LOCK:
+        stack = _STACKS.get(key)
+    if stack is None:
+        stack = Stack.from_model(store.get("stack", task.stack_id))
+        stack.connect(store, for_steps=True)
+        with _STACKS_LOCK:
+            _STACKS[key] = stack
+            while len(_STACKS) > 8:
+                _STACKS.popitem(last=False)
+    return stack
+
+
+def _import_step(task: StepTask) -> Step:
     from stackyard.utils.source import load_source
 
-    outcome = execute_step(task, load_source(task.step_source), Client().store)
+    try:
+        step: Step = load_source(task.step_source)
+    except ImportError as exc:
+        raise InputError(
+            f"step {task.name!r} cannot be imported in this worker process from "
+            f"{task.step_source!r}: {exc}. Install its code where the workers run, or ship it "
+            "(the Ray orchestrator's runtime_env: working_dir, py_modules, env_vars PYTHONPATH)"
+        ) from None
+    return step
+
+
+def execute_in_worker(task: StepTask, handoff: StoreHandoff) -> StepOutcome:
+    """Worker entry point: open the caller's store, import the step, run it, return a
+    picklable outcome."""
+    store = handoff.open()
+    outcome = execute_step(task, _import_step(task), store, _worker_stack(store, task))
     return replace(outcome, exception=None)  # exceptions need not pickle
 
 
@@ -69,8 +113,9 @@ def run_in_processes(context: RunContext, max_workers: int) -> None:
     """Start each step once its upstream steps finished, up to `max_workers` at a time;
     after a failure start nothing new and wait for the running steps."""
     check_importable(context.invocations)
+    handoff = context.store.handoff()
     pending = list(context.order)
-    running: dict[Future[StepOutcome], str] = {}
+    running: dict[Future[StepOutcome], StepTask] = {}
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max_workers, mp_context=spawn) as pool:
         while True:
@@ -82,16 +127,13 @@ def run_in_processes(context: RunContext, max_workers: int) -> None:
                 pending.remove(name)
                 task = context.task(name)
                 if not context.try_cache(task):
-                    running[pool.submit(execute_in_worker, task)] = name
+                    running[pool.submit(execute_in_worker, task, handoff)] = task
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                name = running.pop(future)
+                task = running.pop(future)
                 try:
-                    outcome = future.result()
+                    context.record(task.name, future.result())
                 except Exception as exc:  # the worker itself died or could not record
-                    outcome = StepOutcome(
-                        None, ExecutionStatus.FAILED, error=f"{type(exc).__name__}: {exc}"
-                    )
-                context.record(name, outcome)
+                    context.record_lost(task, f"{type(exc).__name__}: {exc}")

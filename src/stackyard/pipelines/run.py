@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from stackyard.exceptions import EntityExistsError, InputError, StackyardError, StepFailedError
+from stackyard.exceptions import (
+    EntityExistsError,
+    InputError,
+    RunStoppedError,
+    StackyardError,
+    StepFailedError,
+)
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus, StackComponentType
 from stackyard.pipelines.artifacts import ArtifactRef
@@ -120,6 +126,8 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     template = compiled.run_name or DEFAULT_RUN_NAME
     run_name = render_run_name(template, compiled.name, now)
     stack = Stack.from_model(stack_model)
+    stack.connect(store)
+    stack.orchestrator.check_pipeline(compiled)
     code = record_code(store, compiled.pipeline, stack.artifact_store)
     pipeline = pipeline_record(store, compiled.name)
     if compiled.schedule is not None:
@@ -179,6 +187,8 @@ def drive_run(
     if run.pipeline_id is None or run.stack_id is None:
         raise StackyardError(f"run {run.name!r} has no pipeline or stack to run with")
     stack = Stack.from_model(store.get("stack", run.stack_id))
+    stack.connect(store)
+    stack.orchestrator.check_pipeline(compiled)
     template = compiled.run_name or DEFAULT_RUN_NAME
     snapshot = record_snapshot(store, compiled, run.pipeline_id, run.stack_id, template, code=code)
     run = store.update(
@@ -204,6 +214,7 @@ class RunContext:
         self.upstream: dict[str, list[str]] = {n: i.upstream for n, i in self.invocations.items()}
         self.outputs: dict[str, dict[str, ArtifactRef]] = {}  # finished step → its outputs
         self.failure: tuple[str, StepOutcome] | None = None
+        self.stopped = False  # set by an orchestrator that ended the run on a stop request
         self._artifact_store = stack.artifact_store
 
     # -- what orchestrators use -------------------------------------------------------------
@@ -223,6 +234,7 @@ class RunContext:
             pipeline_name=self.compiled.name,
             stack_id=self.stack.id,
             artifact_root=self._artifact_store.path,
+            artifact_store_id=self._artifact_store.id,
             name=name,
             step_source=invocation.step.source,
             parameters=invocation.parameters,
@@ -279,6 +291,51 @@ class RunContext:
             self.failure = (name, outcome)
         return False
 
+    def record_lost(
+        self, task: StepTask, error: str, status: ExecutionStatus = ExecutionStatus.FAILED
+    ) -> StepOutcome:
+        """A step whose worker died or was cancelled: its step run (created by the worker,
+        or now if the worker never got that far) ends with `status` and `error`."""
+        invocation = self.invocations[task.name]
+        now = utcnow()
+        found = self.store.list(
+            "run_step", pipeline_run_id=self.run.id, name=f"equals:{task.name}", size=1
+        ).items
+        if found:
+            step_run = found[0]
+            if not step_run.status.is_finished:
+                self.store.update(
+                    "run_step", step_run.id, {"status": status, "end_time": now, "error": error}
+                )
+            step_run_id = step_run.id
+        else:
+            step_run_id = self.store.create(
+                "run_step",
+                {
+                    "name": task.name,
+                    "pipeline_run_id": task.run_id,
+                    "status": status,
+                    "start_time": now,
+                    "end_time": now,
+                    "cache_key": task.cache_key,
+                    "code_hash": invocation.step.code_hash,
+                    "source": invocation.step.source,
+                    "parameters": task.parameters_json,
+                    "config": task.config,
+                    "error": error,
+                    "inputs": {arg: ref.id for arg, ref in task.inputs.items()},
+                },
+            ).id
+        outcome = StepOutcome(step_run_id, status, error=error.strip().splitlines()[-1])
+        if status == ExecutionStatus.FAILED:
+            self.record(task.name, outcome)
+        return outcome
+
+    def stop_requested(self) -> bool:
+        """Whether someone marked this run stopped (`update_pipeline_run(status="stopped")`)."""
+        run: PipelineRunResponse = self.store.get("pipeline_run", self.run.id)
+        return run.status == ExecutionStatus.STOPPED
+
     def run_step(self, name: str) -> bool:
         """Run step `name` in this process (or take it from the cache); False if it failed."""
         task = self.task(name)
@@ -326,6 +383,12 @@ class RunContext:
             self._finish(ExecutionStatus.STOPPED if stopped else ExecutionStatus.FAILED)
             raise
         missing = [n for n in self.order if n not in self.outputs]
+        if self.stopped:
+            self._finish(ExecutionStatus.STOPPED)
+            raise RunStoppedError(
+                f"pipeline run {self.run.name!r} was stopped; steps not finished: "
+                f"{', '.join(missing) or 'none'}"
+            )
         if self.failure is None and missing:
             self._finish(ExecutionStatus.FAILED)
             raise StackyardError(

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from stackyard.models.spec import all_specs
 from stackyard.server import errors
 from stackyard.server.auth import Authenticator, LoginLimiter
+from stackyard.server.connectors import router as connector_routes
 from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
 from stackyard.server.login import add_session_routes
@@ -103,6 +104,7 @@ def create_app(
         add_resource_routes(app, spec, ctx)
 
     app.include_router(run_routes)
+    app.include_router(connector_routes)
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi
 

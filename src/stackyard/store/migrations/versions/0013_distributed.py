@@ -6,6 +6,10 @@ Revises: 0001
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,6 +20,52 @@ depends_on = None
 
 UUID = sa.String(length=36).with_variant(sa.VARCHAR(length=36, collation="C"), "postgresql")
 NAME = sa.String(length=255).with_variant(sa.VARCHAR(length=255, collation="C"), "postgresql")
+NEW_FLAVORS = (
+    "stackyard.orchestrators.ray.RayOrchestratorFlavor",
+    "stackyard.artifact_stores.s3.S3ArtifactStoreFlavor",
+)
+
+
+def _add_builtin_flavors() -> None:
+    """A store seeded before this revision gets the new built-in flavors; a new store
+    (no flavors yet) gets them from seeding, with the others."""
+    from stackyard.store.sql.db import SQLITE_TIME
+    from stackyard.utils.source import load_source
+
+    bind = op.get_bind()
+    flavors = sa.table(
+        "flavors",
+        *(sa.column(c) for c in ("id", "created", "updated", "name", "type", "source")),
+        *(sa.column(c) for c in ("integration", "config_schema", "is_custom")),
+    )
+    if not bind.execute(sa.select(sa.func.count()).select_from(flavors)).scalar():
+        return
+    now: object = datetime.now(UTC)
+    if bind.dialect.name == "sqlite":
+        now = datetime.now(UTC).strftime(SQLITE_TIME)
+    elif bind.dialect.name == "mysql":
+        now = datetime.now(UTC).replace(tzinfo=None)
+    for source in NEW_FLAVORS:
+        flavor = load_source(source)
+        exists = bind.execute(
+            sa.select(flavors.c.id).where(
+                flavors.c.name == flavor.name, flavors.c.type == flavor.type.value
+            )
+        ).first()
+        if exists is None:
+            bind.execute(
+                flavors.insert().values(
+                    id=str(uuid4()),
+                    created=now,
+                    updated=now,
+                    name=flavor.name,
+                    type=flavor.type.value,
+                    source=source,
+                    integration=flavor.integration,
+                    config_schema=json.dumps(flavor.config_schema(), separators=(",", ":")),
+                    is_custom=False,
+                )
+            )
 
 
 def upgrade() -> None:
@@ -38,9 +88,12 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_artifact_versions_artifact_store_id", ["artifact_store_id", "id"], unique=False
         )
+    _add_builtin_flavors()
 
 
 def downgrade() -> None:
+    flavors = sa.table("flavors", sa.column("source"), sa.column("is_custom"))
+    op.execute(flavors.delete().where(flavors.c.source.in_(NEW_FLAVORS)))
     with op.batch_alter_table("artifact_versions", schema=None) as batch_op:
         # MySQL keeps an index a foreign key needs: the constraint goes first
         batch_op.drop_constraint("fk_artifact_versions_artifact_store_id", type_="foreignkey")
