@@ -109,9 +109,15 @@ class StackMethods(ClientCore):
 
     # -- components ---------------------------------------------------------------------
     def _fitting_connector(
-        self, flavor: str, component_type: StackComponentType, connector: str | UUID
-    ) -> UUID:
-        """The connector named `connector`, if it serves what the flavor needs."""
+        self,
+        flavor: str,
+        component_type: StackComponentType,
+        connector: str | UUID,
+        resource_id: str | None,
+    ) -> tuple[UUID, str | None]:
+        """The connector named `connector`, if it serves what the flavor needs, and
+        `resource_id` in its one spelling (`bucket` → `s3://bucket`)."""
+        from stackyard.connectors import provider_for
         from stackyard.stack.stack import flavor_class
 
         found: ServiceConnectorResponse = self._get("service_connector", connector)
@@ -129,7 +135,10 @@ class StackMethods(ClientCore):
                 f"{', '.join(found.resource_types)}; {component_type.value} flavor {flavor!r} "
                 f"needs a connector for {wanted}"
             )
-        return found.id
+        if resource_id is not None:
+            provider = provider_for(found.connector_type)
+            resource_id = provider.canonical_resource_id(wanted, resource_id)
+        return found.id, resource_id
 
     def create_stack_component(
         self,
@@ -147,8 +156,12 @@ class StackMethods(ClientCore):
         `s3://bucket`); it must serve the resource type the flavor needs.
         """
         ctype = as_component_type(component_type)
-        connector_id = self._fitting_connector(flavor, ctype, connector) if connector else None
-        if connector_resource_id is not None and connector_id is None:
+        connector_id = None
+        if connector:
+            connector_id, connector_resource_id = self._fitting_connector(
+                flavor, ctype, connector, connector_resource_id
+            )
+        elif connector_resource_id is not None:
             raise InputError("connector_resource_id needs a connector to reach it with")
         result: StackComponentResponse = self._create(
             "stack_component",
@@ -195,18 +208,17 @@ class StackMethods(ClientCore):
         changes: dict[str, Any] = {
             k: v for k, v in {"name": name, "configuration": configuration}.items() if v is not None
         }
-        if connector is not None:
-            changes["connector_id"] = self._fitting_connector(
-                component.flavor, component.type, connector
-            )
-            changes["connector_resource_id"] = connector_resource_id
-        elif connector_resource_id is not None:
+        if connector is None and connector_resource_id is not None:
             if component.connector_id is None:
                 raise InputError(
                     f"{component.type.value} {component.name!r} has no connector: "
                     "give one with the resource id"
                 )
-            changes["connector_resource_id"] = connector_resource_id
+            connector = component.connector_id
+        if connector is not None:
+            changes["connector_id"], changes["connector_resource_id"] = self._fitting_connector(
+                component.flavor, component.type, connector, connector_resource_id
+            )
         result: StackComponentResponse = self.store.update("stack_component", component.id, changes)
         return result
 
