@@ -1,0 +1,131 @@
+"""Steps and pipelines the Ray tests run; imported by path in Ray workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from stackyard import ResourceSettings, RetryPolicy, get_step_context, pipeline, step
+
+
+@step(enable_cache=False)
+def source() -> int:
+    return 1
+
+
+@step(enable_cache=False)
+def branch(value: int, seconds: float) -> Annotated[dict[str, Any], "span"]:
+    start = time.time()
+    time.sleep(seconds)
+    return {"pid": os.getpid(), "start": start, "end": time.time(), "value": value}
+
+
+@step(enable_cache=False)
+def join(left: dict[str, Any], right: dict[str, Any]) -> int:
+    return int(left["value"] + right["value"])
+
+
+@pipeline
+def diamond(seconds: float = 1.0) -> None:
+    value = source()
+    join(branch(value, seconds), branch(value, seconds))
+
+
+@step(enable_cache=False, settings={"resources": ResourceSettings(cpu_count=0.5, memory="50MB")})
+def assigned() -> dict[str, float]:
+    import ray
+
+    return dict(ray.get_runtime_context().get_assigned_resources())
+
+
+@pipeline
+def resources_pipeline() -> None:
+    assigned()
+
+
+@step(settings={"resources": ResourceSettings(gpu_count=1)})
+def wants_gpu() -> int:
+    return 1
+
+
+@pipeline
+def gpu_pipeline() -> None:
+    wants_gpu()
+
+
+@step(enable_cache=False)
+def fails() -> int:
+    raise ValueError("bad input on purpose")
+
+
+@step(enable_cache=False)
+def never(value: int) -> int:
+    return value
+
+
+@pipeline
+def failing_pipeline() -> None:
+    never(fails())
+
+
+@step(enable_cache=False)
+def dies() -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+@pipeline
+def dying_pipeline() -> None:
+    never(dies())
+
+
+@step(enable_cache=False)
+def sleeps(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@pipeline
+def slow_pipeline(seconds: float = 60.0) -> None:
+    never(sleeps(seconds))
+
+
+@step
+def cached_value(x: int) -> int:
+    return x * 2
+
+
+@pipeline
+def cached_pipeline() -> None:
+    cached_value(21)
+
+
+@step(enable_cache=False, retry=RetryPolicy(max_retries=2, delay=0))
+def flaky(marker: str) -> str:
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("failed once")
+        raise RuntimeError("first attempt fails")
+    return get_step_context().step_name
+
+
+@pipeline
+def flaky_pipeline(marker: str) -> None:
+    flaky(marker)
+
+
+@step(enable_cache=False, settings={"resources": ResourceSettings(cpu_count=0.01)})
+def hop(value: int) -> int:
+    return value + 1
+
+
+@pipeline(enable_cache=False)
+def wide_pipeline(width: int = 100, depth: int = 10) -> None:
+    """`width` chains of `depth` steps: `width` steps ready at once, width * depth in all."""
+    for chain in range(width):
+        value: Any = chain
+        for _ in range(depth):
+            value = hop(value)
