@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import ray_steps as steps
+from cloud import AwsEndpoint
 
 from stackyard.client import Client
 from stackyard.exceptions import InputError, RunStoppedError, StepFailedError
@@ -125,3 +126,88 @@ def test_caching_retries_and_logs_as_with_the_local_orchestrator(
     assert flaky.status == ExecutionStatus.COMPLETED and flaky.output.load() == "flaky"
     assert flaky.attempts == 2
     assert "first attempt fails" in (flaky.logs or "")
+
+
+def _login(url: str) -> Client:
+    """This test's Client, logged in to a server as its admin (as `stackyard login`)."""
+    from serving import ADMIN, ADMIN_PASSWORD
+
+    from stackyard.server import local
+
+    local.login(url, ADMIN, ADMIN_PASSWORD)
+    return Client()
+
+
+def _ray_stack(client: Client, ray_address: str, artifact_store: str = "default") -> None:
+    from conftest import RUNTIME_ENV
+
+    client.create_stack_component(
+        "ray", "ray", "orchestrator", {"address": ray_address, "runtime_env": RUNTIME_ENV}
+    )
+    client.create_stack("ray", components={"orchestrator": "ray", "artifact_store": artifact_store})
+    client.activate_stack("ray")
+
+
+def test_artifacts_written_by_ray_workers_through_s3_load_in_another_process(
+    ray_address: str, aws: AwsEndpoint, tmp_path: Path
+) -> None:
+    """Over a server: workers get the caller's token, the server hands out role sessions
+    to the S3 store; a fresh process loads what they wrote."""
+    import subprocess
+    import sys
+
+    from serving import deployed_server
+
+    bucket = aws.bucket()
+    with deployed_server(f"sqlite:///{tmp_path / 'server.db'}", workers=2) as url:
+        client = _login(url)
+        client.create_service_connector(
+            "aws-role",
+            "aws",
+            "iam-role",
+            {**aws.admin, "role_arn": aws.role_arn, "endpoint_url": aws.url},
+        )
+        client.create_stack_component(
+            "s3",
+            "s3",
+            "artifact_store",
+            {"path": f"s3://{bucket}/ray"},
+            connector="aws-role",
+            connector_resource_id=bucket,
+        )
+        _ray_stack(client, ray_address, artifact_store="s3")
+        run = steps.diamond(seconds=0.1)
+        assert run.status == ExecutionStatus.COMPLETED
+        span = run.steps["branch"].output
+        assert span.uri.startswith(f"s3://{bucket}/ray/")
+        assert span.load()["pid"] != os.getpid()
+        code = (
+            "from stackyard.client import Client\n"
+            f"print(Client().get_artifact_version({str(run.steps['join'].output.id)!r}).load())"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "2"
+
+
+@pytest.mark.slow
+def test_a_thousand_steps_a_hundred_at_once_against_a_server_on_postgresql(
+    ray_address: str, postgres_url: str
+) -> None:
+    from serving import deployed_server
+
+    with deployed_server(postgres_url, workers=3) as url:
+        client = _login(url)
+        _ray_stack(client, ray_address)
+        started = time.monotonic()
+        run = steps.wide_pipeline(width=100, depth=10)
+        elapsed = time.monotonic() - started
+        assert run.status == ExecutionStatus.COMPLETED
+        statuses = [s.status for s in client.list_run_steps(pipeline_run_id=run.id, size=2000)]
+        assert len(statuses) == 1000
+        assert set(statuses) == {ExecutionStatus.COMPLETED}
+        last = client.list_run_steps(pipeline_run_id=run.id, name="hop_1000", size=1)[0]
+        assert last.output.load() == 99 + 10
+        print(f"1,000 steps on Ray against the server: {elapsed:.1f} s")
