@@ -114,12 +114,77 @@ def filesystem(uri: str) -> tuple[AbstractFileSystem, str]:
     return fs, path
 
 
+@dataclass
+class HashRecording:
+    """SHA-256 of each file written under `root` while recording, each seeded with the
+    file's path below `root` and a NUL (the shape of one file's content hash).
+    `exact` turns False once a write could not be followed (text, append, seek)."""
+
+    root: str
+    digests: dict[str, Any]
+    exact: bool = True
+
+
+_RECORDING: ContextVar[HashRecording | None] = ContextVar("stackyard_fs_hashes", default=None)
+
+
+@contextmanager
+def recording_hashes(root: str) -> Iterator[HashRecording]:
+    """Hash binary files as they are written under `root`, so a caller that needs their
+    hash need not read them back (from S3, a second transfer)."""
+    recording = HashRecording(root.rstrip("/"), {})
+    token = _RECORDING.set(recording)
+    try:
+        yield recording
+    finally:
+        _RECORDING.reset(token)
+
+
+class _HashingWriter:
+    """A binary file being written, feeding a digest on the way."""
+
+    def __init__(self, handle: Any, digest: Any, recording: HashRecording) -> None:
+        self._handle, self._digest, self._recording = handle, digest, recording
+
+    def write(self, data: Any) -> Any:
+        self._digest.update(data)
+        return self._handle.write(data)
+
+    def seek(self, *args: Any) -> Any:
+        self._recording.exact = False  # rewriting earlier bytes: the stream digest is off
+        return self._handle.seek(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _HashingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
 def open_uri(uri: str, mode: str = "rb") -> IO[Any]:
     """Open a file at ``uri``; text modes always use UTF-8."""
+    import hashlib
+
     fs, path = filesystem(uri)
-    if "b" in mode:
-        return cast(IO[Any], fs.open(path, mode))
-    return cast(IO[Any], fs.open(path, mode, encoding="utf-8"))
+    recording = _RECORDING.get()
+    if recording is not None and not _under(uri, recording.root):
+        recording = None
+    if "b" not in mode:
+        if recording is not None and mode != "r":
+            recording.exact = False
+        return cast(IO[Any], fs.open(path, mode, encoding="utf-8"))
+    handle = fs.open(path, mode)
+    if recording is None or mode == "rb":
+        return cast(IO[Any], handle)
+    if mode != "wb":
+        recording.exact = False
+        return cast(IO[Any], handle)
+    digest = hashlib.sha256(uri[len(recording.root) :].encode() + b"\0")
+    recording.digests[uri[len(recording.root) :]] = digest
+    return cast(IO[Any], _HashingWriter(handle, digest, recording))
 
 
 def makedirs(uri: str) -> None:

@@ -1,7 +1,8 @@
 """Reaching a Ray cluster and asking it only for what it can give.
 
 One connection per process (Ray allows one): joining again with the same
-address and namespace reuses it, another address or namespace replaces it. An
+address and namespace reuses it, another address or namespace replaces it; with
+no address, a Ray the process started itself (`ray.init()`) is used as it is. An
 address that does not answer fails fast with a one-line error, instead of Ray's
 own retries. A step's resource request is checked against the nodes before any
 step starts: Ray would otherwise queue a task no node can take forever.
@@ -64,8 +65,8 @@ def connect(address: str | None, namespace: str | None, runtime_env: dict[str, A
     ray = ray_module()
     wanted = (address, namespace, json.dumps(runtime_env, sort_keys=True, default=str))
     with _lock:
-        if _joined == wanted and ray.is_initialized():
-            return
+        if ray.is_initialized() and (_joined == wanted or (_joined is None and address is None)):
+            return  # joined already, or Ray was started in this process by its own code
         if address not in (None, "auto", "local"):
             _reachable(address)
         if ray.is_initialized():
