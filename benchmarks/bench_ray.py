@@ -47,7 +47,7 @@ def _wait(check: object, what: str, process: subprocess.Popen[bytes], timeout: f
         try:
             if check():  # type: ignore[operator]
                 return
-        except OSError:
+        except Exception:  # not up yet: refused connections and the like
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not start")

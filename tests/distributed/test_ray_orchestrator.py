@@ -211,3 +211,36 @@ def test_a_thousand_steps_a_hundred_at_once_against_a_server_on_postgresql(
         last = client.list_run_steps(pipeline_run_id=run.id, name="hop_1000", size=1)[0]
         assert last.output.load() == 99 + 10
         print(f"1,000 steps on Ray against the server: {elapsed:.1f} s")
+
+
+def test_ctrl_c_in_the_caller_cancels_the_running_tasks(ray_stack: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import HERE
+
+    code = "import ray_steps\nray_steps.slow_pipeline(seconds=120)\n"
+    caller = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": HERE},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = Client()
+    deadline = time.monotonic() + 90
+    while True:
+        runs = client.list_pipeline_runs(size=1)
+        if runs.items and "sleeps" in runs[0].steps:
+            break
+        assert caller.poll() is None, caller.stdout.read() if caller.stdout else ""
+        assert time.monotonic() < deadline, "the slow step never started"
+        time.sleep(0.2)
+    caller.send_signal(signal.SIGINT)
+    output, _ = caller.communicate(timeout=60)
+    assert caller.returncode != 0
+    assert "KeyboardInterrupt" in output
+    run = client.get_pipeline_run(runs[0].id)
+    assert run.status == ExecutionStatus.STOPPED
+    assert run.steps["sleeps"].status == ExecutionStatus.STOPPED
