@@ -27,7 +27,6 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
-RUNTIME_ENV = {"env_vars": {"PYTHONPATH": HERE}}
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +99,8 @@ def aws() -> Iterator[AwsEndpoint]:
 @pytest.fixture
 def ray_stack(ray_address: str) -> str:
     """Activate a stack whose orchestrator is the session's Ray cluster."""
+    from ray_steps import RUNTIME_ENV
+
     from stackyard.client import Client
 
     client = Client()

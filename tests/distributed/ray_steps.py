@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 from stackyard import ResourceSettings, RetryPolicy, get_step_context, pipeline, step
 
+HERE = str(Path(__file__).resolve().parent)
+RUNTIME_ENV = {"env_vars": {"PYTHONPATH": HERE}}  # how Ray workers find this module
+
 
 @step(enable_cache=False)
 def source() -> int:
@@ -17,8 +20,15 @@ def source() -> int:
 
 
 @step(enable_cache=False)
-def branch(value: int, seconds: float) -> Annotated[dict[str, Any], "span"]:
+def branch(value: int, barrier: str, seconds: float = 0.5) -> Annotated[dict[str, Any], "span"]:
+    """Waits (up to two minutes) until both branches are running: only tasks that run
+    at the same time get past it quickly, however long workers take to start."""
     start = time.time()
+    marker = Path(barrier) / f"{os.getpid()}-{time.monotonic_ns()}"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    while len(list(marker.parent.iterdir())) < 2 and time.time() - start < 120:
+        time.sleep(0.05)
     time.sleep(seconds)
     return {"pid": os.getpid(), "start": start, "end": time.time(), "value": value}
 
@@ -29,9 +39,9 @@ def join(left: dict[str, Any], right: dict[str, Any]) -> int:
 
 
 @pipeline
-def diamond(seconds: float = 1.0) -> None:
+def diamond(barrier: str, seconds: float = 0.5) -> None:
     value = source()
-    join(branch(value, seconds), branch(value, seconds))
+    join(branch(value, barrier, seconds), branch(value, barrier, seconds))
 
 
 @step(enable_cache=False, settings={"resources": ResourceSettings(cpu_count=0.5, memory="50MB")})

@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 import ray_steps as steps
 from cloud import AwsEndpoint
+from ray_steps import HERE, RUNTIME_ENV
 
 from stackyard.client import Client
 from stackyard.exceptions import InputError, RunStoppedError, StepFailedError
 from stackyard.models.enums import ExecutionStatus
 
 
-def test_diamond_branches_overlap_in_other_processes(ray_stack: str) -> None:
-    run = steps.diamond(seconds=4)
+def test_diamond_branches_overlap_in_other_processes(ray_stack: str, tmp_path: Path) -> None:
+    run = steps.diamond(barrier=str(tmp_path / "barrier"))
     assert run.status == ExecutionStatus.COMPLETED
     spans = [run.steps[name].output.load() for name in ("branch", "branch_2")]
     assert all(span["pid"] != os.getpid() for span in spans)
@@ -29,6 +30,7 @@ def test_diamond_branches_overlap_in_other_processes(ray_stack: str) -> None:
     assert run.steps["join"].output.load() == 2
     assert {s.status for s in run.steps.values()} == {ExecutionStatus.COMPLETED}
     assert list(run.steps) == ["source", "branch", "branch_2", "join"]
+    assert max(span["end"] - span["start"] for span in spans) < 60  # neither waited it out
 
 
 def test_resource_settings_reach_ray(ray_stack: str) -> None:
@@ -73,10 +75,10 @@ def test_impossible_resources_and_unreachable_addresses_fail_before_recording(
     nowhere = f"127.0.0.1:{free_port()}"
     client.update_stack_component("ray", configuration={"address": nowhere})
     with pytest.raises(InputError, match=f"cannot reach the Ray cluster at '{nowhere}'"):
-        steps.diamond()
+        steps.cached_pipeline()
     client.update_stack_component("ray", configuration={"address": "ray://"})
     with pytest.raises(InputError, match="invalid Ray address 'ray://'; accepted: unset"):
-        steps.diamond()
+        steps.cached_pipeline()
     assert client.list_pipeline_runs().total == 0
 
 
@@ -139,8 +141,6 @@ def _login(url: str) -> Client:
 
 
 def _ray_stack(client: Client, ray_address: str, artifact_store: str = "default") -> None:
-    from conftest import RUNTIME_ENV
-
     client.create_stack_component(
         "ray", "ray", "orchestrator", {"address": ray_address, "runtime_env": RUNTIME_ENV}
     )
@@ -176,7 +176,7 @@ def test_artifacts_written_by_ray_workers_through_s3_load_in_another_process(
             connector_resource_id=bucket,
         )
         _ray_stack(client, ray_address, artifact_store="s3")
-        run = steps.diamond(seconds=0.1)
+        run = steps.diamond(barrier=str(tmp_path / "barrier"), seconds=0)
         assert run.status == ExecutionStatus.COMPLETED
         span = run.steps["branch"].output
         assert span.uri.startswith(f"s3://{bucket}/ray/")
@@ -194,11 +194,15 @@ def test_artifacts_written_by_ray_workers_through_s3_load_in_another_process(
 
 @pytest.mark.slow
 def test_a_thousand_steps_a_hundred_at_once_against_a_server_on_postgresql(
-    ray_address: str, postgres_url: str
+    ray_address: str,
 ) -> None:
     from serving import deployed_server
+    from support import temporary_database
 
-    with deployed_server(postgres_url, workers=3) as url:
+    with (
+        temporary_database("postgresql") as store_url,
+        deployed_server(store_url, workers=3) as url,
+    ):
         client = _login(url)
         _ray_stack(client, ray_address)
         started = time.monotonic()
@@ -217,8 +221,6 @@ def test_ctrl_c_in_the_caller_cancels_the_running_tasks(ray_stack: str) -> None:
     import signal
     import subprocess
     import sys
-
-    from conftest import HERE
 
     code = "import ray_steps\nray_steps.slow_pipeline(seconds=120)\n"
     caller = subprocess.Popen(

@@ -53,7 +53,7 @@ class StoreHandoff:
     SQL store acts as; `config_dir`: where a SQL store's secrets key lives.
     """
 
-    url: str
+    url: str = field(repr=False)  # a database URL may carry its password
     token: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
     actor_id: UUID | None = None
