@@ -145,3 +145,40 @@ def running_runner(url: str, token: str, *, max_runs: int = 2) -> Iterator[Any]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def deployed_server(
+    store_url: str, *, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`python -m stackyard.server` in a child process (first admin `ADMIN`), until the
+    block ends; yields its URL."""
+    import os
+    import subprocess
+    import sys
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stackyard.server", "--store-url", store_url,
+         "--port", str(port), "--workers", str(workers), "--no-access-log",
+         "--admin-user", ADMIN, "--admin-password", ADMIN_PASSWORD],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(process.stdout.read().decode() if process.stdout else "")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -61,7 +61,7 @@ class StepFailedError(StackyardError, RuntimeError):
 
 
 class RunStoppedError(StackyardError):
-    """The run was stopped (or failed by the store) while this process ran it."""
+    """A pipeline run was stopped (or failed by the store) before all its steps finished."""
 
     status_code = 409
 
@@ -88,6 +88,11 @@ class RateLimitError(AuthorizationError):
         self.retry_after = retry_after
 
 
+class ServiceConnectorError(InputError):
+    """A service connector's credentials were refused by its provider, or cannot serve
+    the resource asked for; the message carries the provider's own words."""
+
+
 class StoreConnectionError(StackyardError, ConnectionError):
     """The metadata store or server cannot be reached."""
 
@@ -108,6 +113,7 @@ STATUS_BY_NAME: dict[str, type[StackyardError]] = {
         AuthorizationError,
         AuthenticationError,
         RateLimitError,
+        ServiceConnectorError,
         StoreConnectionError,
     )
 }
@@ -139,6 +145,7 @@ __all__ = [
     "InputError",
     "RateLimitError",
     "RunStoppedError",
+    "ServiceConnectorError",
     "StackyardError",
     "StepFailedError",
     "StoreConnectionError",

@@ -92,7 +92,7 @@ def test_delete_component_in_use_is_refused(run_cli, client: Client) -> None:
 
 def test_flavor_list_filter_and_describe(run_cli) -> None:
     flavors = json.loads(run_cli("flavor", "list", "--type", "orchestrator", "-o", "json").stdout)
-    assert {f["name"] for f in flavors} == {"local", "local_parallel"}
+    assert {f["name"] for f in flavors} == {"local", "local_parallel", "ray"}
     ambiguous = run_cli("flavor", "describe", "local", code=1)
     assert "several" in ambiguous.stderr
     out = run_cli("flavor", "describe", "local", "--type", "artifact_store").stdout

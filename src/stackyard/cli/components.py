@@ -38,6 +38,7 @@ def register_command(fixed_type: str | None) -> click.Command:
     @click.option("--flavor", "-f", required=True, help="Flavor name, e.g. local.")
     @config_options
     @click.option("--connector", help="Service connector (name, id or prefix) to reach it.")
+    @click.option("--resource-id", help="The connector's resource to reach, e.g. s3://bucket.")
     @click.pass_context
     def register(
         ctx: click.Context,
@@ -46,6 +47,7 @@ def register_command(fixed_type: str | None) -> click.Command:
         config_pairs: tuple[str, ...],
         config_file: str | None,
         connector: str | None,
+        resource_id: str | None,
         component_type: str | None = None,
     ) -> None:
         created = get_client().create_stack_component(
@@ -54,6 +56,7 @@ def register_command(fixed_type: str | None) -> click.Command:
             component_type=component_type or str(fixed_type),
             configuration=read_config(config_pairs, config_file, ctx.args) or {},
             connector=connector,
+            connector_resource_id=resource_id,
         )
         click.echo(f"Registered {created.type.value} {created.name!r} ({created.id}).")
 
@@ -103,10 +106,40 @@ def update_command(res: Resource) -> click.Command:
     return update
 
 
+def connect_command(res: Resource) -> click.Command:
+    @click.command(help="Link a service connector that hands the component its credentials.")
+    @name_argument(res)
+    @click.option("--connector", "-c", required=True, help="Connector name, id or prefix.")
+    @click.option("--resource-id", "-r", help="The resource to reach, e.g. s3://bucket.")
+    def connect(
+        name_id_or_prefix: str,
+        connector: str,
+        resource_id: str | None,
+        component_type: str | None = None,
+    ) -> None:
+        client = get_client()
+        current = res.get(client, name_id_or_prefix, component_type)
+        updated = client.update_stack_component(
+            current.id, connector=connector, connector_resource_id=resource_id
+        )
+        target = f" for {updated.connector_resource_id}" if updated.connector_resource_id else ""
+        click.echo(
+            f"Connected {updated.type.value} {updated.name!r} to service connector "
+            f"{connector!r}{target}."
+        )
+
+    if res.needs_type_option:
+        connect.params.insert(
+            1, click.Option(["--type", "-t", "component_type"], type=COMPONENT_TYPE)
+        )
+    return connect
+
+
 def _group(res: Resource, name: str, help: str, component_type: str | None) -> click.Group:
     group = resource_group(res, name, help)
     group.add_command(register_command(component_type))
     group.add_command(update_command(res))
+    group.add_command(connect_command(res))
     return group
 
 

@@ -126,3 +126,28 @@ def types(output: str) -> None:
         click.echo(table(rows, ("type", "auth_methods", "resource_types")))
     else:
         click.echo(machine(rows, output))
+
+
+@service_connector.command(
+    help="Check a connector's credentials with its provider; list what they reach."
+)
+@name_argument(CONNECTOR)
+@click.option("--resource-type", help="Check only this resource type, e.g. s3-bucket.")
+@click.option("--resource-id", help="Check only this resource, e.g. s3://bucket.")
+@output_option()
+def verify(
+    name_id_or_prefix: str, resource_type: str | None, resource_id: str | None, output: str
+) -> None:
+    found = get_client().verify_service_connector(name_id_or_prefix, resource_type, resource_id)
+    rows = [
+        {"resource_type": kind, "resource_id": resource}
+        for kind, resources in found.resources.items()
+        for resource in resources
+    ]
+    if output != "table":
+        click.echo(machine(rows, output, ("resource_type", "resource_id")))
+        return
+    click.echo(f"Service connector {found.name!r} ({found.connector_type}) is valid.")
+    click.echo(
+        table(rows, ("resource_type", "resource_id")) if rows else "It reaches no resources."
+    )

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.client.core import ClientCore
-from stackyard.exceptions import IllegalOperationError, InputError
+from stackyard.exceptions import IllegalOperationError, InputError, ServiceConnectorError
 from stackyard.models.enums import StackComponentType
 
 if TYPE_CHECKING:
     from stackyard.models.base import Page
-    from stackyard.models.connectors import ServiceConnectorResponse
+    from stackyard.models.connectors import ServiceConnectorResources, ServiceConnectorResponse
     from stackyard.models.stacks import FlavorResponse, StackComponentResponse, StackResponse
 
 ComponentRefs = dict[str, str | UUID | list[str | UUID]]
@@ -108,6 +108,38 @@ class StackMethods(ClientCore):
         self.store.delete("stack", stack.id)
 
     # -- components ---------------------------------------------------------------------
+    def _fitting_connector(
+        self,
+        flavor: str,
+        component_type: StackComponentType,
+        connector: str | UUID,
+        resource_id: str | None,
+    ) -> tuple[UUID, str | None]:
+        """The connector named `connector`, if it serves what the flavor needs, and
+        `resource_id` in its one spelling (`bucket` → `s3://bucket`)."""
+        from stackyard.connectors import provider_for
+        from stackyard.stack.stack import flavor_class
+
+        found: ServiceConnectorResponse = self._get("service_connector", connector)
+        record: FlavorResponse = self._get("flavor", flavor, type=component_type.value)
+        needs = flavor_class(record.source, f"{component_type.value} flavor {flavor!r}")
+        wanted = needs.connector_resource_type
+        if wanted is None:
+            raise InputError(
+                f"{component_type.value} flavor {flavor!r} takes no service connector "
+                "(it reaches nothing remote)"
+            )
+        if wanted not in found.resource_types:
+            raise ServiceConnectorError(
+                f"service connector {found.name!r} ({found.connector_type}) serves "
+                f"{', '.join(found.resource_types)}; {component_type.value} flavor {flavor!r} "
+                f"needs a connector for {wanted}"
+            )
+        if resource_id is not None:
+            provider = provider_for(found.connector_type)
+            resource_id = provider.canonical_resource_id(wanted, resource_id)
+        return found.id, resource_id
+
     def create_stack_component(
         self,
         name: str,
@@ -115,16 +147,30 @@ class StackMethods(ClientCore):
         component_type: str | StackComponentType,
         configuration: dict[str, Any] | None = None,
         connector: str | UUID | None = None,
+        connector_resource_id: str | None = None,
     ) -> StackComponentResponse:
-        """Register a component; `configuration` is checked against the flavor's schema."""
-        connector_id = self._get("service_connector", connector).id if connector else None
+        """Register a component; `configuration` is checked against the flavor's schema.
+
+        `connector` (name, id or prefix) links a service connector that hands the
+        component its credentials at run time, for `connector_resource_id` (e.g.
+        `s3://bucket`); it must serve the resource type the flavor needs.
+        """
+        ctype = as_component_type(component_type)
+        connector_id = None
+        if connector:
+            connector_id, connector_resource_id = self._fitting_connector(
+                flavor, ctype, connector, connector_resource_id
+            )
+        elif connector_resource_id is not None:
+            raise InputError("connector_resource_id needs a connector to reach it with")
         result: StackComponentResponse = self._create(
             "stack_component",
             name=name,
             flavor=flavor,
-            type=as_component_type(component_type).value,
+            type=ctype.value,
             configuration=configuration or {},
             connector_id=connector_id,
+            connector_resource_id=connector_resource_id,
         )
         return result
 
@@ -153,17 +199,27 @@ class StackMethods(ClientCore):
         component_type: str | StackComponentType | None = None,
         name: str | None = None,
         configuration: dict[str, Any] | None = None,
+        connector: str | UUID | None = None,
+        connector_resource_id: str | None = None,
     ) -> StackComponentResponse:
+        """Rename, reconfigure or (re)link a component to a connector (see
+        `create_stack_component`); a new connector without a resource id clears it."""
         component = self.get_stack_component(name_id_or_prefix, component_type)
-        result: StackComponentResponse = self.store.update(
-            "stack_component",
-            component.id,
-            {
-                k: v
-                for k, v in {"name": name, "configuration": configuration}.items()
-                if v is not None
-            },
-        )
+        changes: dict[str, Any] = {
+            k: v for k, v in {"name": name, "configuration": configuration}.items() if v is not None
+        }
+        if connector is None and connector_resource_id is not None:
+            if component.connector_id is None:
+                raise InputError(
+                    f"{component.type.value} {component.name!r} has no connector: "
+                    "give one with the resource id"
+                )
+            connector = component.connector_id
+        if connector is not None:
+            changes["connector_id"], changes["connector_resource_id"] = self._fitting_connector(
+                component.flavor, component.type, connector, connector_resource_id
+            )
+        result: StackComponentResponse = self.store.update("stack_component", component.id, changes)
         return result
 
     def delete_stack_component(
@@ -280,3 +336,18 @@ class StackMethods(ClientCore):
 
     def delete_service_connector(self, name_id_or_prefix: str | UUID) -> None:
         self._delete("service_connector", name_id_or_prefix)
+
+    def verify_service_connector(
+        self,
+        name_id_or_prefix: str | UUID,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+    ) -> ServiceConnectorResources:
+        """Check a connector's credentials with its provider (over REST, the server does).
+
+        Returns the resources they reach per resource type, e.g. `{"s3-bucket":
+        ["s3://a", "s3://b"]}`; `resource_type` / `resource_id` check just one.
+        Raises `ServiceConnectorError` with the provider's message when refused.
+        """
+        connector = self.get_service_connector(name_id_or_prefix)
+        return self.store.verify_service_connector(connector.id, resource_type, resource_id)

@@ -126,12 +126,14 @@ class ArtifactVersionResponse(OwnedResponse):
         return roots[found]
 
     def load(self) -> Any:
-        """Read the stored value back with the materializer that wrote it."""
+        """Read the stored value back with the materializer that wrote it, and the
+        credentials of the artifact store that holds it (in any process)."""
         from stackyard.artifacts import load_value
+        from stackyard.stack.access import artifact_store_access
 
-        return load_value(
-            self.uri, self.materializer, self.data_type, root=self.artifact_store_root
-        )
+        root = self.artifact_store_root
+        with artifact_store_access(self.store, self.artifact_store_id):
+            return load_value(self.uri, self.materializer, self.data_type, root=root)
 
 
 register(

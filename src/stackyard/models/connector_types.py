@@ -44,12 +44,12 @@ CONNECTOR_TYPES: dict[str, ConnectorType] = {
                 ),
                 "sts-token": AuthMethod(
                     ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"),
-                    ("region",),
+                    ("region", "endpoint_url"),
                     ("aws_secret_access_key", "aws_session_token"),
                 ),
                 "iam-role": AuthMethod(
                     ("role_arn", "aws_access_key_id", "aws_secret_access_key"),
-                    ("region",),
+                    ("region", "endpoint_url"),
                     ("aws_secret_access_key",),
                 ),
             },

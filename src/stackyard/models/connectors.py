@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from stackyard.models.base import OwnedResponse, Request, Update
 from stackyard.models.spec import ResourceSpec, register
@@ -48,6 +49,33 @@ class ServiceConnectorResponse(OwnedResponse):
     configuration: dict[str, Any] = {}
     expires_at: datetime | None = None
     description: str = ""
+
+
+class ServiceConnectorResources(BaseModel):
+    """What `verify_service_connector` found reachable: resource type → resource ids
+    (for `s3-bucket`, `s3://<bucket>` of every bucket the credentials can list)."""
+
+    connector_id: UUID
+    name: str
+    connector_type: str
+    resources: dict[str, list[str]]
+
+
+class ConnectorCredentials(BaseModel):
+    """Credentials a connector hands out for one resource; `values` are secret.
+
+    For `aws`: `aws_access_key_id`, `aws_secret_access_key`, optionally
+    `aws_session_token`, plus the plain `region` and `endpoint_url` when set.
+    `expires_at` is None for long-lived keys.
+    """
+
+    connector_id: UUID
+    connector_type: str
+    auth_method: str
+    resource_type: str
+    resource_id: str | None = None
+    values: dict[str, str] = Field(default_factory=dict, repr=False)
+    expires_at: datetime | None = None
 
 
 register(

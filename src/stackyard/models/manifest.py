@@ -123,6 +123,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             ["flavor", "str", False],
             ["configuration", "json", True],
             ["connector_id", "uuid", True],
+            ["connector_resource_id", "str", True],
         ],
         "private_columns": [],
         "fields": [
@@ -135,6 +136,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             "flavor",
             "configuration",
             "connector_id",
+            "connector_resource_id",
         ],
         "defaults": {},
         "name_field": "name",

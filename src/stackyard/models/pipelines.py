@@ -214,6 +214,8 @@ class StepRunRequest(Request):
     parameters: dict[str, Any] = {}
     config: dict[str, Any] = {}
     logs_uri: str | None = None
+    # a step recorded when it already failed (its worker died before it could say so)
+    error: str | None = None
     inputs: dict[str, UUID] = {}
     # set on create only for steps that produce nothing new (cached: the original's outputs)
     outputs: dict[str, UUID] = {}

@@ -42,20 +42,26 @@ class StackComponentRequest(Request):
     flavor: str
     configuration: dict[str, Any] = {}
     connector_id: UUID | None = None
+    connector_resource_id: str | None = None
 
 
 class StackComponentUpdate(Update):
     name: str | None = None
     configuration: dict[str, Any] | None = None
     connector_id: UUID | None = None
+    connector_resource_id: str | None = None
 
 
 class StackComponentResponse(OwnedResponse):
+    """`connector_id`: the service connector that hands this component its credentials
+    at run time, for the resource `connector_resource_id` (e.g. `s3://bucket`)."""
+
     name: str
     type: StackComponentType
     flavor: str
     configuration: dict[str, Any] = {}
     connector_id: UUID | None = None
+    connector_resource_id: str | None = None
 
     @property
     def flavor_model(self) -> FlavorResponse:

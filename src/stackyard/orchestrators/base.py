@@ -10,6 +10,7 @@ from stackyard.models.enums import StackComponentType
 from stackyard.stack.flavor import Flavor, StackComponent, StackComponentConfig
 
 if TYPE_CHECKING:
+    from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.pipelines.run import RunContext
 
 
@@ -22,9 +23,15 @@ class BaseOrchestrator(StackComponent):
 
     config: BaseOrchestratorConfig
 
+    def check_pipeline(self, compiled: CompiledPipeline) -> None:
+        """Refuse a pipeline this orchestrator could never run (a step asking for more
+        than the cluster has), before anything is recorded; after `connect`."""
+
     @abstractmethod
     def run(self, context: RunContext) -> None:
-        """Execute every step of `context`'s run; return when the run has finished."""
+        """Execute every step of `context`'s run; return when the run has finished. Once
+        `context.stop_requested` is set, end the steps still running and call
+        `context.check_stopped()` (which raises)."""
 
 
 class BaseOrchestratorFlavor(Flavor):

@@ -39,6 +39,7 @@ class ArtifactRef:
     data_type: str
     root: str  # the path of the artifact store holding it: nothing outside is read
     content_hash: str | None = None
+    artifact_store_id: UUID | None = None
 
     @classmethod
     def of(cls, version: ArtifactVersionResponse, root: str | None = None) -> ArtifactRef:
@@ -50,6 +51,7 @@ class ArtifactRef:
             version.data_type,
             root if root is not None else version.artifact_store_root,
             version.content_hash,
+            version.artifact_store_id,
         )
 
     @property
@@ -57,17 +59,26 @@ class ArtifactRef:
         """Equal for equal contents, so a re-computed identical input still hits the cache."""
         return self.content_hash or str(self.id)
 
-    def load(self) -> Any:
+    def load(self, store: Store) -> Any:
+        """The value, read with the credentials of the artifact store that wrote it."""
         from stackyard.artifacts import load_value
+        from stackyard.stack.access import artifact_store_access
 
-        return load_value(self.uri, self.materializer, self.data_type, root=self.root)
+        with artifact_store_access(store, self.artifact_store_id):
+            return load_value(self.uri, self.materializer, self.data_type, root=self.root)
 
 
-def content_hash(uri: str) -> str:
-    """SHA-256 over the names and bytes of every file under `uri`."""
+def content_hash(uri: str, written: fs.HashRecording | None = None) -> str:
+    """SHA-256 over the names and bytes of every file under `uri`; when `written` followed
+    the one file there as it was written, its digest, without reading the file back."""
     filesystem, path = fs.filesystem(uri)
+    files = sorted(filesystem.find(path))
+    if written is not None and written.exact and len(files) == 1:
+        known = written.digests.get(files[0][len(path) :])
+        if known is not None and len(written.digests) == 1:
+            return str(known.hexdigest())
     digest = hashlib.sha256()
-    for file in sorted(filesystem.find(path)):
+    for file in files:
         digest.update(file[len(path) :].encode() + b"\0")
         with filesystem.open(file, "rb") as handle:
             while chunk := handle.read(1 << 20):
@@ -89,10 +100,16 @@ def store_value(
     tags: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> ArtifactVersionResponse:
-    """Materialize `value` at `uri` and record it as a new version of artifact `name`."""
+    """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
+    so other processes find its credentials) as a new version of artifact `name`."""
     from stackyard.artifacts import save_value
 
-    saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+    with (
+        fs.using(str(artifact_store_id) if artifact_store_id else None),
+        fs.recording_hashes(uri) as written,
+    ):
+        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+        digest = content_hash(saved.uri, written)
     version: ArtifactVersionResponse = store.create(
         "artifact_version",
         {
@@ -103,7 +120,7 @@ def store_value(
             "materializer": saved.materializer,
             "producer_step_run_id": producer_step_run_id,
             "artifact_store_id": artifact_store_id,
-            "content_hash": content_hash(saved.uri),
+            "content_hash": digest,
             "tags": tags or [],
             "has_custom_name": has_custom_name,
             "metadata": {**saved.metadata, **(metadata or {})},
@@ -136,7 +153,10 @@ def save_artifact(
         from stackyard.client import Client
 
         client = Client()
-        store, artifact_store, producer = client.store, client.active_stack.artifact_store, None
+        store, producer = client.store, None
+        stack = client.active_stack
+        stack.artifact_store.connect(store)
+        artifact_store = stack.artifact_store
     return store_value(
         store,
         value,

@@ -103,7 +103,7 @@ def _run_hook(hook: Hook | None, kind: str, step_name: str, exc: Exception | Non
         )
 
 
-def _call_with_retries(step: Step, task: StepTask, outcome: StepOutcome) -> Any:
+def _call_with_retries(step: Step, task: StepTask, outcome: StepOutcome, store: Store) -> Any:
     """Load the inputs and call the step, retrying per its policy (inputs are reloaded,
     so an attempt that mutated them does not leak into the next)."""
     policy = step.retry
@@ -112,7 +112,7 @@ def _call_with_retries(step: Step, task: StepTask, outcome: StepOutcome) -> Any:
         outcome.attempts = attempt
         try:
             kwargs = dict(task.parameters)
-            kwargs.update({name: ref.load() for name, ref in task.inputs.items()})
+            kwargs.update({name: ref.load(store) for name, ref in task.inputs.items()})
             return step.entrypoint(**kwargs)
         except Exception as exc:
             if policy is None or attempt == allowed:
@@ -185,7 +185,7 @@ def execute_step(
     try:
         with capture_logs() as logs:
             try:
-                result = _call_with_retries(step, task, outcome)
+                result = _call_with_retries(step, task, outcome, store)
                 outcome.outputs = _save_outputs(step, task, context, store, result)
             except Exception as exc:
                 error = _user_traceback(exc)

@@ -3,7 +3,7 @@ process learns the run was stopped.
 
 While a run executes, a daemon thread calls `store.heartbeat(run_id, interval)`
 every `STACKYARD_HEARTBEAT_INTERVAL` seconds (default 10). Each beat pushes the
-run's deadline 1.5 intervals ahead; a run past its deadline is failed by whoever
+run's deadline 1.75 intervals ahead; a run past its deadline is failed by whoever
 reads it next (a client, or the server's reaper), so a killed process is noticed
 within two intervals. A beat answered False means the run was stopped (or
 failed meanwhile): the thread then calls the run's stop callbacks, which end its
@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -74,12 +75,16 @@ class Heartbeat:
         return remove
 
     def _loop(self) -> None:
+        """Beat on a fixed cadence (a slow answer does not push the next beat back), and
+        try again within a second when the store did not answer."""
+        due = time.monotonic()
         while not self._closing.is_set():
             try:
                 alive = self.store.heartbeat(self.run_id, self.every)
             except Exception as exc:  # the store is away: the deadline decides
                 logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
-                alive = True
+                self._closing.wait(min(1.0, self.every))
+                continue
             if not alive and not self._closing.is_set():
                 with self._lock:
                     self.stopped.set()
@@ -87,7 +92,8 @@ class Heartbeat:
                 for callback in callbacks:
                     callback()
                 return
-            self._closing.wait(self.every)
+            due = max(due + self.every, time.monotonic())
+            self._closing.wait(due - time.monotonic())
 
     def close(self) -> None:
         self._closing.set()

@@ -113,6 +113,8 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     template = compiled.run_name or DEFAULT_RUN_NAME
     run_name = render_run_name(template, compiled.name, now)
     stack = Stack.from_model(stack_model)
+    stack.connect(store)
+    stack.orchestrator.check_pipeline(compiled)
     code = record_code(store, compiled.pipeline, stack.artifact_store)
     pipeline = pipeline_record(store, compiled.name)
     if compiled.schedule is not None:
@@ -172,6 +174,8 @@ def drive_run(
     if run.pipeline_id is None or run.stack_id is None:
         raise StackyardError(f"run {run.name!r} has no pipeline or stack to run with")
     stack = Stack.from_model(store.get("stack", run.stack_id))
+    stack.connect(store)
+    stack.orchestrator.check_pipeline(compiled)
     template = compiled.run_name or DEFAULT_RUN_NAME
     snapshot = record_snapshot(store, compiled, run.pipeline_id, run.stack_id, template, code=code)
     run = store.update(
@@ -313,18 +317,45 @@ class RunContext:
             self.failure = (name, outcome)
         return False
 
-    def record_lost(self, name: str, error: str) -> None:
-        """A step whose process died (or could not report): close its step run, which that
-        process left running, and take note of the failure."""
-        for step in self.store.list(
-            "run_step", pipeline_run_id=self.run.id, name=f"equals:{name}", status="running"
-        ).items:
-            self.store.update(
+    def record_lost(
+        self, task: StepTask, error: str, status: ExecutionStatus = ExecutionStatus.FAILED
+    ) -> StepOutcome:
+        """A step whose worker died or was cancelled: its step run (created by the worker,
+        or now if the worker never got that far) ends with `status` and `error`."""
+        invocation = self.invocations[task.name]
+        now = utcnow()
+        found = self.store.list(
+            "run_step", pipeline_run_id=self.run.id, name=f"equals:{task.name}", size=1
+        ).items
+        if found:
+            step_run = found[0]
+            if not step_run.status.is_finished:
+                self.store.update(
+                    "run_step", step_run.id, {"status": status, "end_time": now, "error": error}
+                )
+            step_run_id = step_run.id
+        else:
+            step_run_id = self.store.create(
                 "run_step",
-                step.id,
-                {"status": ExecutionStatus.FAILED, "end_time": utcnow(), "error": error},
-            )
-        self.record(name, StepOutcome(None, ExecutionStatus.FAILED, error=error))
+                {
+                    "name": task.name,
+                    "pipeline_run_id": task.run_id,
+                    "status": status,
+                    "start_time": now,
+                    "end_time": now,
+                    "cache_key": task.cache_key,
+                    "code_hash": invocation.step.code_hash,
+                    "source": invocation.step.source,
+                    "parameters": task.parameters_json,
+                    "config": task.config,
+                    "error": error,
+                    "inputs": {arg: ref.id for arg, ref in task.inputs.items()},
+                },
+            ).id
+        outcome = StepOutcome(step_run_id, status, error=error.strip().splitlines()[-1])
+        if status == ExecutionStatus.FAILED:
+            self.record(task.name, outcome)
+        return outcome
 
     def check_stopped(self) -> None:
         """Raise RunStoppedError once the run was stopped: orchestrators call it between

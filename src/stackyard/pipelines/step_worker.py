@@ -35,13 +35,14 @@ from stackyard.pipelines.execution import StepOutcome, StepTask
 
 if TYPE_CHECKING:
     from stackyard.pipelines.step import Step
+    from stackyard.store.base import Store, StoreHandoff
 
 STOP_TIMEOUT = 5.0  # seconds a worker gets to exit after its connection closes
 
 
-def _setup_payload() -> bytes:
-    """What every worker needs before its first step: the caller's `sys.path`, what
-    its `__main__` is called, and the materializers it registered itself."""
+def _setup_payload(handoff: StoreHandoff) -> bytes:
+    """What every worker needs before its first step: the caller's store, `sys.path`,
+    what its `__main__` is called, and the materializers it registered itself."""
     import cloudpickle  # type: ignore[import-untyped,unused-ignore]
 
     from stackyard.artifacts.materializers import user_registrations
@@ -49,7 +50,12 @@ def _setup_payload() -> bytes:
 
     registrations = [bytes(cloudpickle.dumps(pair)) for pair in user_registrations()]
     return pickle.dumps(
-        {"sys_path": list(sys.path), "main": main_module_name(), "materializers": registrations}
+        {
+            "handoff": handoff,
+            "sys_path": list(sys.path),
+            "main": main_module_name(),
+            "materializers": registrations,
+        }
     )
 
 
@@ -89,8 +95,8 @@ class _Worker:
 class WorkerPool:
     """Up to `size` worker processes, started when first needed, one step at a time each."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, size: int, handoff: StoreHandoff) -> None:
+        self.size, self.handoff = size, handoff
         self._workers: list[_Worker] = []
         self._setup: bytes | None = None
 
@@ -100,7 +106,7 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         if self._setup is None:
-            self._setup = _setup_payload()
+            self._setup = _setup_payload(self.handoff)
         ours, theirs = socket.socketpair()  # neither end is inherited by other children
         with theirs:
             process = subprocess.Popen(
@@ -168,11 +174,11 @@ def _lifeline(connection: Connection, tasks: queue.Queue[bytes]) -> None:
     os._exit(0)
 
 
-def _run_task(payload: bytes, main: str | None) -> StepOutcome | str:
+def _run_task(payload: bytes, main: str | None, store: Store) -> StepOutcome | str:
     import cloudpickle  # type: ignore[import-untyped,unused-ignore]
 
-    from stackyard.client import Client
     from stackyard.pipelines.execution import execute_step
+    from stackyard.pipelines.parallel import worker_stack
     from stackyard.utils.source import act_for_caller
 
     try:
@@ -181,7 +187,7 @@ def _run_task(payload: bytes, main: str | None) -> StepOutcome | str:
         return f"the worker could not load the step: {type(exc).__name__}: {exc}"
     act_for_caller(main, objects)
     try:
-        outcome = execute_step(task, step, Client().store)
+        outcome = execute_step(task, step, store, worker_stack(store, task))
     except Exception:  # recording itself failed: say why, the caller records the failure
         return "the worker could not record the step: " + traceback.format_exc().strip()
     return replace(outcome, exception=None)  # exceptions need not pickle
@@ -207,11 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         register_materializer(materializer, data_type)
     tasks: queue.Queue[bytes] = queue.Queue()
     threading.Thread(target=_lifeline, args=(connection, tasks), daemon=True).start()
-    from stackyard.client import Client
-
-    Client().store.current_user()  # connect and check the schema while the first task travels
+    store: Store = setup["handoff"].open()
+    store.current_user()  # connect and check the schema while the first task travels
     while True:
-        answer = _run_task(tasks.get(), setup["main"])
+        answer = _run_task(tasks.get(), setup["main"], store)
         connection.send_bytes(pickle.dumps(answer))
 
 

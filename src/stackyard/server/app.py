@@ -21,6 +21,7 @@ from stackyard.models.spec import all_specs
 from stackyard.server import errors
 from stackyard.server import openapi as openapi_docs
 from stackyard.server.auth import Authenticator, LoginLimiter
+from stackyard.server.connectors import router as connector_routes
 from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
 from stackyard.server.gate import PUBLIC_PATHS, Gate
 from stackyard.server.login import add_session_routes
@@ -118,6 +119,7 @@ def create_app(
         add_resource_routes(app, spec, ctx)
 
     app.include_router(run_routes)
+    app.include_router(connector_routes)
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi
 
@@ -139,7 +141,7 @@ class ServerInfo(BaseModel):
     token_ttl: int
 
 
-def start_reaper(store: SqlStore, poll_seconds: float = 1.0) -> Callable[[], None]:
+def start_reaper(store: SqlStore, poll_seconds: float = 0.25) -> Callable[[], None]:
     """Fail runs whose process missed its heartbeat, every `poll_seconds`, in a daemon
     thread; returns the function that stops it."""
     stop = threading.Event()

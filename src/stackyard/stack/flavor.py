@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 import inspect
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -20,6 +20,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from stackyard.exceptions import InputError
 from stackyard.models.enums import StackComponentType
+
+if TYPE_CHECKING:
+    from stackyard.store.base import Store
 
 
 class StackComponentConfig(BaseModel):
@@ -29,13 +32,33 @@ class StackComponentConfig(BaseModel):
 
 
 class StackComponent:
-    """A configured component, ready to use in a run."""
+    """A configured component, ready to use in a run.
 
-    def __init__(self, name: str, id: UUID, config: StackComponentConfig, flavor: str) -> None:
+    `connector_id` / `connector_resource_id`: the service connector that hands it
+    credentials at run time (see `connect`), and for which resource.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        id: UUID,
+        config: StackComponentConfig,
+        flavor: str,
+        connector_id: UUID | None = None,
+        connector_resource_id: str | None = None,
+    ) -> None:
         self.name = name
         self.id = id
         self.config = config
         self.flavor = flavor
+        self.connector_id = connector_id
+        self.connector_resource_id = connector_resource_id
+
+    def connect(self, store: Store) -> None:
+        """Reach what this component needs before a run records anything, raising a
+        one-line error if it cannot (an unreachable cluster, a missing bucket, refused
+        credentials). Called in the caller and again in each worker process; the
+        default needs nothing."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, flavor={self.flavor!r})"
@@ -66,6 +89,8 @@ class Flavor:
     config_class: ClassVar[builtins.type[StackComponentConfig]] = StackComponentConfig
     implementation_class: ClassVar[builtins.type[StackComponent]] = StackComponent
     integration: ClassVar[str] = "builtin"
+    # the service connector resource type its components reach ("s3-bucket"), if any
+    connector_resource_type: ClassVar[str | None] = None
 
     @classmethod
     def source(cls) -> str:

@@ -23,20 +23,19 @@ if TYPE_CHECKING:
     from stackyard.models.secrets import SecretResponse
     from stackyard.models.stacks import StackComponentResponse, StackResponse
     from stackyard.orchestrators.base import BaseOrchestrator
+    from stackyard.store.base import Store
 
 
-def _flavor_class(source: str, component: StackComponentResponse) -> type[Flavor]:
+def flavor_class(source: str, what: str) -> type[Flavor]:
+    """The flavor class at `source`; `what` names it in errors ("flavor 's3' of ...")."""
     from stackyard.utils.source import load_source
 
     try:
         flavor = load_source(source)
     except ImportError as exc:
-        raise InputError(
-            f"cannot load flavor {component.flavor!r} of {component.type.value} "
-            f"{component.name!r} from {source!r}: {exc}"
-        ) from None
+        raise InputError(f"cannot load {what} from {source!r}: {exc}") from None
     if not (isinstance(flavor, type) and issubclass(flavor, Flavor)):
-        raise InputError(f"{source!r} (flavor of {component.name!r}) is not a Flavor class")
+        raise InputError(f"{source!r} ({what}) is not a Flavor class")
     return flavor
 
 
@@ -76,6 +75,24 @@ def resolved_configuration(
 
     resolved: dict[str, Any] = resolve_references(component.configuration, lookup)
     return resolved
+
+
+def build_component(
+    component: StackComponentResponse, source: str, configuration: dict[str, Any]
+) -> StackComponent:
+    """The live component of a stored one, from its flavor class at `source`, with
+    `configuration` (its own, secret references resolved)."""
+    what = f"flavor {component.flavor!r} of {component.type.value} {component.name!r}"
+    flavor = flavor_class(source, what)
+    implementation: Callable[..., StackComponent] = flavor.parts().implementation_class
+    return implementation(
+        name=component.name,
+        id=component.id,
+        config=flavor.validate_config(configuration),
+        flavor=component.flavor,
+        connector_id=component.connector_id,
+        connector_resource_id=component.connector_resource_id,
+    )
 
 
 class Stack:
@@ -118,15 +135,18 @@ class Stack:
                     f"{ctype.value} {component.name!r} of stack {model.name!r} uses flavor "
                     f"{component.flavor!r}, which is not registered for {ctype.value}"
                 )
-            flavor = _flavor_class(record.source, component)
-            implementation: Callable[..., StackComponent] = flavor.parts().implementation_class
-            built[ctype] = implementation(
-                name=component.name,
-                id=component.id,
-                config=flavor.validate_config(resolved_configuration(component, store, secrets)),
-                flavor=component.flavor,
+            built[ctype] = build_component(
+                component, record.source, resolved_configuration(component, store, secrets)
             )
         return cls(model, built)
+
+    def connect(self, store: Store, *, for_steps: bool = False) -> None:
+        """Let each component reach what it needs (credentials from its connector, a
+        check that its bucket or cluster answers), before anything is recorded.
+        `for_steps`: only what steps use, in a worker (not the orchestrator)."""
+        for ctype, component in self.components.items():
+            if not (for_steps and ctype == StackComponentType.ORCHESTRATOR):
+                component.connect(store)
 
     def _component(self, ctype: StackComponentType) -> StackComponent:
         try:

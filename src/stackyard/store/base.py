@@ -14,7 +14,7 @@ these parameters everywhere (the Client, the CLI and the REST API):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from stackyard.models.base import Page
+    from stackyard.models.connectors import ConnectorCredentials, ServiceConnectorResources
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import APIKeyResponse, UserResponse
 
@@ -75,6 +76,28 @@ class RunClaim:
     token: str | None = None
 
 
+@dataclass(frozen=True)
+class StoreHandoff:
+    """What a worker process needs to open the caller's store (picklable).
+
+    `url`: a database URL (with its credentials, as the caller has them) or a server
+    URL; `token` / `api_key`: the caller's server session; `actor_id`: the user a
+    SQL store acts as; `config_dir`: where a SQL store's secrets key lives.
+    """
+
+    url: str = field(repr=False)  # a database URL may carry its password
+    token: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    actor_id: UUID | None = None
+    config_dir: str | None = None
+
+    def open(self) -> Store:
+        """A store like the caller's, once per process and handoff."""
+        from stackyard.store.handoff import open_handoff
+
+        return open_handoff(self)
+
+
 class Store(ABC):
     """Create, read, update and delete any resource, plus who is asking."""
 
@@ -123,6 +146,32 @@ class Store(ABC):
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """What this store is: type, URL (password hidden), version."""
+
+    # -- service connectors: only the store can unseal them ---------------------------------
+    @abstractmethod
+    def verify_service_connector(
+        self, connector_id: UUID, resource_type: str | None = None, resource_id: str | None = None
+    ) -> ServiceConnectorResources:
+        """Check the connector's credentials with its provider; the resources they reach.
+
+        Raises `ServiceConnectorError` with the provider's message when they are refused,
+        `EntityNotFoundError` when the caller cannot read the connector.
+        """
+
+    @abstractmethod
+    def component_credentials(self, component_id: UUID, resource_type: str) -> ConnectorCredentials:
+        """Credentials of the connector linked to a component, for `resource_type` and the
+        component's connector resource; short-lived where the auth method allows.
+
+        Raises `ServiceConnectorError` when the component has no connector or its
+        connector cannot serve `resource_type` or the resource.
+        """
+
+    @abstractmethod
+    def handoff(self) -> StoreHandoff:
+        """How another process (a worker of a distributed orchestrator) reaches this store
+        as the same user: the same database, or the server with this session's token or
+        API key. Never a password."""
 
     def close(self) -> None:  # noqa: B027 - stores without connections need nothing
         """Release connections; the store must not be used afterwards."""
@@ -191,6 +240,7 @@ __all__ = [
     "RowPage",
     "RunClaim",
     "Store",
+    "StoreHandoff",
     "check_paging",
     "whole_number",
 ]

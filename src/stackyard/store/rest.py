@@ -33,13 +33,14 @@ from stackyard.exceptions import (
     error_class,
 )
 from stackyard.models.spec import ResourceSpec, Shape, shape_for, spec_for
-from stackyard.store.base import RowPage, RunClaim, Store, check_paging
+from stackyard.store.base import RowPage, RunClaim, Store, StoreHandoff, check_paging
 
 if TYPE_CHECKING:
     import httpx
     from pydantic import BaseModel
 
     from stackyard.models.base import Page
+    from stackyard.models.connectors import ConnectorCredentials, ServiceConnectorResources
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import APIKeyResponse, UserResponse
 
@@ -268,6 +269,34 @@ class RestStore(Store):
 
     def close(self) -> None:
         self._http.close()
+
+    def handoff(self) -> StoreHandoff:
+        """An API key login hands over the key (workers renew their tokens with it);
+        a password login hands over its token, which expires as the session does."""
+        if self._api_key is not None:
+            return StoreHandoff(self.url, api_key=self._api_key)
+        if self._token is None:
+            raise AuthenticationError(
+                f"not logged in to {self.url}: run `stackyard login {self.url}`"
+            )
+        return StoreHandoff(self.url, token=self._token)
+
+    # -- service connectors: the server unseals them ---------------------------------------
+    def verify_service_connector(
+        self, connector_id: UUID, resource_type: str | None = None, resource_id: str | None = None
+    ) -> ServiceConnectorResources:
+        from stackyard.models.connectors import ServiceConnectorResources
+
+        path = f"{API}/service_connectors/{_entity_id(connector_id)}/verify"
+        body = {"resource_type": resource_type, "resource_id": resource_id}
+        return ServiceConnectorResources.model_validate(self._call("POST", path, json=body))
+
+    def component_credentials(self, component_id: UUID, resource_type: str) -> ConnectorCredentials:
+        from stackyard.models.connectors import ConnectorCredentials
+
+        path = f"{API}/stack_components/{_entity_id(component_id)}/credentials"
+        answer = self._call("POST", path, json={"resource_type": resource_type})
+        return ConnectorCredentials.model_validate(answer)
 
     # -- runs beyond CRUD -------------------------------------------------------------------
     def start_template_run(

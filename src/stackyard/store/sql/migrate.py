@@ -16,7 +16,7 @@ from typing import Any
 
 from stackyard.store.sql.db import Database, DatabaseURL
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 

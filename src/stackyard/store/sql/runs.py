@@ -32,7 +32,9 @@ UNFINISHED = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
 # a run created (or claimed) by a process that will beat has this long for its first beat
 START_GRACE = timedelta(seconds=30)
 # a beat promises the next within `interval`; the run is reaped this many intervals later
-DEADLINE_INTERVALS = 1.5
+# (a server's reaper looks 4 times a second: a dead process is noticed within two
+# intervals, and a beat may come 0.75 intervals late, as on a loaded machine or server)
+DEADLINE_INTERVALS = 1.75
 MIN_INTERVAL, MAX_INTERVAL = 0.1, 600.0
 
 

@@ -25,7 +25,14 @@ from stackyard.exceptions import (
 )
 from stackyard.models.binding import utcnow
 from stackyard.models.spec import Column, ResourceSpec, Shape, _unwrap, shape_for, spec_for
-from stackyard.store.base import MAX_PAGE_SIZE, RowPage, RunClaim, Store, check_paging
+from stackyard.store.base import (
+    MAX_PAGE_SIZE,
+    RowPage,
+    RunClaim,
+    Store,
+    StoreHandoff,
+    check_paging,
+)
 from stackyard.store.sql import attached, runs
 from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, DatabaseURL, Transaction, check_storable
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError as PydanticValidationError
 
     from stackyard.models.base import Page
+    from stackyard.models.connectors import ConnectorCredentials, ServiceConnectorResources
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.models.users import APIKeyResponse, UserResponse
     from stackyard.store.sql.launch import Launcher
@@ -158,6 +166,30 @@ class SqlStore(Store):
 
     def close(self) -> None:
         self.db.close()
+
+    def handoff(self) -> StoreHandoff:
+        from pathlib import Path
+
+        from stackyard.config import config_dir
+
+        url = self.url.raw
+        if self.url.dialect == "sqlite":  # a relative path means the same file elsewhere too
+            url = f"sqlite:///{Path(self.url.path).resolve()}"
+        actor = self.actor.id if self.actor is not None else None
+        return StoreHandoff(url, actor_id=actor, config_dir=str(config_dir().resolve()))
+
+    # -- service connectors (store/sql/connectors.py) ------------------------------------------
+    def verify_service_connector(
+        self, connector_id: UUID, resource_type: str | None = None, resource_id: str | None = None
+    ) -> ServiceConnectorResources:
+        from stackyard.store.sql import connectors
+
+        return connectors.verify(self, connector_id, resource_type, resource_id)
+
+    def component_credentials(self, component_id: UUID, resource_type: str) -> ConnectorCredentials:
+        from stackyard.store.sql import connectors
+
+        return connectors.component_credentials(self, component_id, resource_type)
 
     # -- reading ------------------------------------------------------------------------
     def _select_sql(self, shape: Shape) -> str:
