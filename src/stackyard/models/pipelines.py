@@ -317,5 +317,6 @@ register(
         text=frozenset({"error", "source", "logs_uri"}),
         indexes=(("pipeline_run_id", "created", "id"),),
         has_metadata=True,
+        extra_filters=frozenset({"input_artifact_version_id"}),
     )
 )

@@ -103,6 +103,9 @@ def create_app(
         add_resource_routes(app, spec, ctx)
 
     app.include_router(run_routes)
+    from stackyard.dashboard import mount as mount_dashboard
+
+    mount_dashboard(app, ctx)
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi
 
