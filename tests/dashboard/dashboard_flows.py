@@ -82,11 +82,15 @@ def broken() -> None:
 
 
 @step(enable_cache=False)
-def scale(value: int, factor: int) -> Annotated[int, "scaled"]:
+def scale(value: int, factor: int, delay: float) -> Annotated[int, "scaled"]:
+    import time
+
+    print(f"scaling {value} by {factor}")
+    time.sleep(delay)
     log_metadata({"accuracy": 0.5 + factor / 10})
     return value * factor
 
 
 @pipeline
-def tune(factor: int = 2) -> None:
-    scale(make(3), factor=factor)
+def tune(factor: int = 2, delay: float = 0.0) -> None:
+    scale(make(3), factor=factor, delay=delay)

@@ -64,7 +64,13 @@ def _template_view(page: Page, template_id: Any) -> dict[str, Any]:
     store = page.store
     template = one(store, "run_template", template_id)
     snapshot = rows_by_id(store, "snapshot", [template["snapshot_id"]]).get(template["snapshot_id"])
-    parameters = ((snapshot or {}).get("pipeline_configuration") or {}).get("parameters", {}) or {}
+    configuration = (snapshot or {}).get("pipeline_configuration") or {}
+    parameters = configuration.get("parameters", {}) or {}
+    recorded_name = str(configuration.get("run_name") or "")
+    # a fixed name (no placeholder) was taken by the template's own run: offer a fresh one
+    run_name = recorded_name if "{" in recorded_name or not recorded_name else (
+        recorded_name + "-{date}-{time}"
+    )
     runs = store.list_rows("pipeline_run", template_id=template["id"], size=10).items
     from stackyard.dashboard.runs import decorate
 
@@ -75,6 +81,8 @@ def _template_view(page: Page, template_id: Any) -> dict[str, Any]:
             template["pipeline_id"]
         ),
         "parameters": {k: json.dumps(v) for k, v in parameters.items()},
+        "recorded_name": recorded_name,
+        "run_name": run_name,
         "runs": decorate(page, runs),
         "error": None,
     }
@@ -102,8 +110,12 @@ def run_template(page: Page) -> Response:
         view["parameters"][name] = given
         if given != current:
             parameters[name] = _parse(given)
+    configuration: dict[str, Any] = {"parameters": parameters}
+    view["run_name"] = page.field("run_name", view["run_name"]).strip()
+    if view["run_name"] and view["run_name"] != view["recorded_name"]:
+        configuration["run_name"] = view["run_name"]
     try:
-        run = start_template_run(page.store, view["template"]["id"], {"parameters": parameters})
+        run = start_template_run(page.store, view["template"]["id"], configuration)
     except (InputError, IllegalOperationError) as exc:
         view["error"] = exc.message
         return page.render("template.html", exc.status_code, **view)
