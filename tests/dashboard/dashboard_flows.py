@@ -55,8 +55,7 @@ def draw(table: Any) -> Annotated[bytes, "chart"]:
 def report(scores: Any, chart: bytes) -> Annotated[MarkdownString, "report"]:
     log_metadata({"points": len(scores)})
     return MarkdownString(
-        "# Weekly report\n\n*all good* with "
-        f"{len(scores)} scores\n\n<script>alert('x')</script>\n"
+        f"# Weekly report\n\n*all good* with {len(scores)} scores\n\n<script>alert('x')</script>\n"
     )
 
 

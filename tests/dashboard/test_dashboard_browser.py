@@ -97,7 +97,9 @@ def test_a_run_shows_its_dag_and_the_failed_steps_traceback(page: Any, site: Sit
     page.keyboard.press("Tab")  # keyboard only: Tab to the failed step, Enter selects it
     page.keyboard.press("Enter")
     expect(failed).to_be_visible()
-    expect(failed.locator(".exception")).to_have_text("ValueError: the data is bad: 42 rows missing")
+    expect(failed.locator(".exception")).to_have_text(
+        "ValueError: the data is bad: 42 rows missing"
+    )
     expect(failed.locator("pre.traceback")).to_contain_text("Traceback (most recent call last)")
     expect(failed.locator("pre.traceback")).to_contain_text("raise ValueError")
 
@@ -120,7 +122,9 @@ def test_artifact_versions_are_visualized_by_type(page: Any, site: Site) -> None
     expect(preview.locator("table.data tbody tr")).to_have_count(7)
     expect(preview.locator("table.data")).to_contain_text("city-6")
     expect(page.get_by_text("Consumed by")).to_be_visible()
-    expect(page.locator("section", has_text="Consumed by").get_by_role("link", name="step draw")).to_be_visible()
+    expect(
+        page.locator("section", has_text="Consumed by").get_by_role("link", name="step draw")
+    ).to_be_visible()
     screenshot(page, "artifact-table")
 
     page.goto(links["chart"])
@@ -221,7 +225,9 @@ def test_schedules_toggle_for_their_owner_with_a_csrf_token(page: Any, site: Sit
         html = forged.get("/schedules").text
         csrf = html.split('name="csrf" value="')[1].split('"')[0]
         other_site = forged.post(
-            target, data={"active": "true", "csrf": csrf}, headers={"Origin": "https://evil.example"}
+            target,
+            data={"active": "true", "csrf": csrf},
+            headers={"Origin": "https://evil.example"},
         )
         assert other_site.status_code == 403 and "evil.example" in other_site.text
     with site.api("alice") as api:
@@ -289,7 +295,9 @@ def test_no_secret_value_in_any_page_or_response(context: Any, page: Any, site: 
             page.locator("svg.dag .node").first.click()
             page.wait_for_load_state("networkidle")
         drain()
-        hrefs = page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.getAttribute('href'))")
+        hrefs = page.eval_on_selector_all(
+            "a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+        )
         for href in hrefs:
             clean = href.split("#")[0]
             if clean and clean not in seen and not clean.endswith(("/download", "/logout")):
@@ -312,9 +320,11 @@ def test_phone_width_dark_scheme_and_page_weight(browser: Any, site: Site) -> No
     sizes: dict[str, int] = {}
     context.on(
         "response",
-        lambda r: sizes.__setitem__(r.url, len(r.body()))
-        if r.url.split("?")[0].endswith((".js", ".css"))
-        else None,
+        lambda r: (
+            sizes.__setitem__(r.url, len(r.body()))
+            if r.url.split("?")[0].endswith((".js", ".css"))
+            else None
+        ),
     )
     page = context.new_page()
     log_in(page, "alice")

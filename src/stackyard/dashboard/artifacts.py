@@ -27,15 +27,17 @@ def artifacts_page(page: Page) -> Response:
     store = page.store
     name = page.query("name")
     filters = {"name": f"contains:{name}"} if name else {}
-    found = store.list_rows("artifact", sort_by="desc:created", page=_page_number(page), size=50, **filters)
+    found = store.list_rows(
+        "artifact", sort_by="desc:created", page=_page_number(page), size=50, **filters
+    )
     ids = [a["id"] for a in found.items]
     counts = {
         g["artifact_id"]: g
-        for g in (store.summarize("artifact_version", ["artifact_id"], artifact_id=ids) if ids else [])
+        for g in (
+            store.summarize("artifact_version", ["artifact_id"], artifact_id=ids) if ids else []
+        )
     }
-    return page.render(
-        "artifacts.html", title="Artifacts", found=found, counts=counts, name=name
-    )
+    return page.render("artifacts.html", title="Artifacts", found=found, counts=counts, name=name)
 
 
 def artifact_page(page: Page) -> Response:
@@ -86,7 +88,9 @@ def version_page(page: Page) -> Response:
     consumers = store.list_rows(
         "run_step", input_artifact_version_id=version["id"], size=200, sort_by="desc:created"
     )
-    consumer_runs = rows_by_id(store, "pipeline_run", (s["pipeline_run_id"] for s in consumers.items))
+    consumer_runs = rows_by_id(
+        store, "pipeline_run", (s["pipeline_run_id"] for s in consumers.items)
+    )
     shown = preview.preview(version, roots)
     return page.render(
         "version.html",
@@ -108,7 +112,9 @@ def version_content(page: Page) -> Response:
     try:
         data, media_type = preview.image_bytes(version, roots)
     except preview.NotPreviewable as exc:
-        raise EntityNotFoundError(f"artifact version {version['id']} has no image to show: {exc}") from None
+        raise EntityNotFoundError(
+            f"artifact version {version['id']} has no image to show: {exc}"
+        ) from None
     return Response(
         data,
         media_type=media_type,
@@ -135,6 +141,8 @@ def version_download(page: Page) -> Response:
                     archive.writestr(name, preview.read_bytes(uri, roots, DOWNLOAD_LIMIT))
             body, filename, media_type = buffer.getvalue(), f"{base}.zip", "application/zip"
     except preview.NotPreviewable as exc:
-        raise EntityNotFoundError(f"artifact version {version['id']} cannot be downloaded: {exc}") from None
+        raise EntityNotFoundError(
+            f"artifact version {version['id']} cannot be downloaded: {exc}"
+        ) from None
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -55,9 +55,7 @@ def templates_page(page: Page) -> Response:
     store = page.store
     found = store.list_rows("run_template", size=200)
     pipelines = rows_by_id(store, "pipeline", (t["pipeline_id"] for t in found.items))
-    return page.render(
-        "templates.html", title="Run templates", found=found, pipelines=pipelines
-    )
+    return page.render("templates.html", title="Run templates", found=found, pipelines=pipelines)
 
 
 def _template_view(page: Page, template_id: Any) -> dict[str, Any]:
@@ -68,8 +66,10 @@ def _template_view(page: Page, template_id: Any) -> dict[str, Any]:
     parameters = configuration.get("parameters", {}) or {}
     recorded_name = str(configuration.get("run_name") or "")
     # a fixed name (no placeholder) was taken by the template's own run: offer a fresh one
-    run_name = recorded_name if "{" in recorded_name or not recorded_name else (
-        recorded_name + "-{date}-{time}"
+    run_name = (
+        recorded_name
+        if "{" in recorded_name or not recorded_name
+        else (recorded_name + "-{date}-{time}")
     )
     runs = store.list_rows("pipeline_run", template_id=template["id"], size=10).items
     from stackyard.dashboard.runs import decorate

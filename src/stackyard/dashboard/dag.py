@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import pairwise
 
 NODE_W, NODE_H = 190, 46
 GAP_X, GAP_Y = 36, 52
@@ -106,7 +108,7 @@ def layout(names: Sequence[str], links: Iterable[tuple[str, str, str]]) -> Layou
             chain.append(waypoint)
         chain.append(edge.target)
         routes.append(chain)
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in pairwise(chain):
             below.setdefault(a, []).append(b)
             above.setdefault(b, []).append(a)
     _order(rows, above, below)
@@ -142,16 +144,20 @@ def _order(rows: list[list[str]], above: dict[str, list[str]], below: dict[str, 
         for level in levels:
             ref = {name: i for i, name in enumerate(rows[level + ref_offset])}
             current = {name: i for i, name in enumerate(rows[level])}
-
-            def weight(name: str) -> float:
-                linked = [ref[n] for n in neighbours.get(name, []) if n in ref]
-                return sum(linked) / len(linked) if linked else float(current[name])
-
+            weight = partial(_weight, neighbours=neighbours, ref=ref, current=current)
             rows[level].sort(key=weight)
 
     for _ in range(SWEEPS):
         sweep(range(1, len(rows)), above, -1)
         sweep(range(len(rows) - 2, -1, -1), below, 1)
+
+
+def _weight(
+    name: str, neighbours: dict[str, list[str]], ref: dict[str, int], current: dict[str, int]
+) -> float:
+    """The mean position of a name's neighbours in the reference layer (else its own)."""
+    linked = [ref[n] for n in neighbours.get(name, []) if n in ref]
+    return sum(linked) / len(linked) if linked else float(current[name])
 
 
 def crossings(result: Layout) -> int:
@@ -170,7 +176,10 @@ def crossings(result: Layout) -> int:
 
 
 def _intersect(
-    p1: tuple[float, float], p2: tuple[float, float], p3: tuple[float, float], p4: tuple[float, float]
+    p1: tuple[float, float],
+    p2: tuple[float, float],
+    p3: tuple[float, float],
+    p4: tuple[float, float],
 ) -> bool:
     def side(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
         return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])

@@ -60,7 +60,7 @@ class Preview:
     total_rows: int | None = None
     shape: list[int] | None = None
     text: str = ""
-    html: Markup = Markup("")
+    html: Markup = field(default_factory=Markup)
     image_type: str = ""
     plot: str = ""  # an SVG polyline's points
     plot_range: tuple[float, float] = (0.0, 0.0)
@@ -94,7 +94,8 @@ def inside(uri: str, root: str) -> bool:
 def check_inside(uri: str, roots: list[str]) -> None:
     if not any(inside(uri, root) for root in roots):
         raise NotPreviewable(
-            "its files lie outside the artifact store that holds it, so the server does not read them"
+            "its files lie outside the artifact store that holds it, "
+            "so the server does not read them"
         )
 
 
@@ -124,7 +125,7 @@ def _exists(uri: str) -> bool:
 def sanitise_html(text: str) -> Markup:
     import nh3
 
-    return Markup(nh3.clean(text))  # noqa: S704 - nh3 output is safe HTML by construction
+    return Markup(nh3.clean(text))
 
 
 def render_markdown(text: str) -> Markup:
@@ -230,7 +231,7 @@ def _numpy_preview(uri: str, roots: list[str]) -> Preview:
 
 def _parquet_preview(uri: str, roots: list[str]) -> Preview:
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         raise NotPreviewable("pyarrow is not installed on the server") from None
     path = fs.join(uri, "data.parquet")

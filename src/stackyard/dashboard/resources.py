@@ -74,7 +74,9 @@ def _run_stats(page: Page, pipeline_ids: list[Any]) -> dict[Any, dict[str, Any]]
     stats: dict[Any, dict[str, Any]] = {}
     if not pipeline_ids:
         return stats
-    for group in page.store.summarize("pipeline_run", ["pipeline_id", "status"], pipeline_id=pipeline_ids):
+    for group in page.store.summarize(
+        "pipeline_run", ["pipeline_id", "status"], pipeline_id=pipeline_ids
+    ):
         entry = stats.setdefault(
             group["pipeline_id"], {"total": 0, "ok": 0, "finished": 0, "last": None, "by": {}}
         )
@@ -84,7 +86,9 @@ def _run_stats(page: Page, pipeline_ids: list[Any]) -> dict[Any, dict[str, Any]]
             entry["ok"] += group["count"]
         if group["status"] in ("completed", "cached", "failed", "stopped"):
             entry["finished"] += group["count"]
-        if entry["last"] is None or (group["last_created"] and group["last_created"] > entry["last"]):
+        if entry["last"] is None or (
+            group["last_created"] and group["last_created"] > entry["last"]
+        ):
             entry["last"] = group["last_created"]
     for entry in stats.values():
         entry["rate"] = round(100 * entry["ok"] / entry["finished"]) if entry["finished"] else None
@@ -167,7 +171,9 @@ def _flavor_schemas(page: Page, components: list[Row]) -> dict[tuple[str, str], 
     return {(str(f["type"]), str(f["name"])): f["config_schema"] or {} for f in flavors}
 
 
-def _component_config(component: Row, schemas: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def _component_config(
+    component: Row, schemas: dict[tuple[str, str], dict[str, Any]]
+) -> dict[str, Any]:
     schema = schemas.get((str(component["type"]), str(component["flavor"])), {})
     return masked(component["configuration"] or {}, schema)
 
@@ -263,7 +269,10 @@ def flavor_page(page: Page) -> Response:
         [
             [
                 code(name),
-                Cell(prop.get("type") or " | ".join(str(o.get("type")) for o in prop.get("anyOf", []))),
+                Cell(
+                    prop.get("type")
+                    or " | ".join(str(o.get("type")) for o in prop.get("anyOf", []))
+                ),
                 Cell("yes" if name in required else "no"),
                 Cell(prop.get("description", "")),
             ]
@@ -387,7 +396,12 @@ def builds_page(page: Page) -> Response:
         return {"pipelines": rows_by_id(page.store, "pipeline", (b["pipeline_id"] for b in items))}
 
     return _list(
-        page, "build", "Builds", ["Build", "Pipeline", "Checksum", "Images", "Python", "Created"], row, extra
+        page,
+        "build",
+        "Builds",
+        ["Build", "Pipeline", "Checksum", "Images", "Python", "Created"],
+        row,
+        extra,
     )
 
 
@@ -418,8 +432,11 @@ def users_page(page: Page) -> Response:
             Cell(u["email"] or "—"),
             Cell("admin" if u["is_admin"] else "user"),
             Cell("service account" if u["is_service_account"] else "person"),
-            Cell("active" if u["active"] else "deactivated", kind="text" if u["active"] else "muted"),
+            Cell(
+                "active" if u["active"] else "deactivated", kind="text" if u["active"] else "muted"
+            ),
         ]
 
-    return _list(page, "user", "Users", ["Name", "Full name", "Email", "Role", "Kind", "State"], row)
-
+    return _list(
+        page, "user", "Users", ["Name", "Full name", "Email", "Role", "Kind", "State"], row
+    )

@@ -29,7 +29,9 @@ def _exception_line(traceback_text: str | None) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def _graph(spec: dict[str, Any], steps: dict[str, Row]) -> tuple[list[str], list[tuple[str, str, str]]]:
+def _graph(
+    spec: dict[str, Any], steps: dict[str, Row]
+) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Step names in execution order and (upstream, downstream, artifact) links."""
     declared: dict[str, Any] = spec.get("steps") or {}
     names = list(declared) + [n for n in steps if n not in declared]
@@ -177,4 +179,4 @@ def step_redirect(page: Page) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-__all__ = ["run_page", "step_logs", "step_redirect", "UUID"]
+__all__ = ["UUID", "run_page", "step_logs", "step_redirect"]

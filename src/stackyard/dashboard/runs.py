@@ -58,9 +58,7 @@ def run_filters(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
     filters: dict[str, Any] = {}
     unknown = [s for s in form["status"] if s not in STATUSES]
     if unknown:
-        raise InputError(
-            f"unknown status {', '.join(unknown)}; choose from {', '.join(STATUSES)}"
-        )
+        raise InputError(f"unknown status {', '.join(unknown)}; choose from {', '.join(STATUSES)}")
     if form["status"]:
         filters["status"] = form["status"]
     for relation in ("pipeline", "stack", "user"):

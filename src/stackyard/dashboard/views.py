@@ -15,7 +15,9 @@ from typing import Any
 from markupsafe import Markup
 
 MASK = "********"
-_SECRET_NAME = re.compile(r"(pass(word)?|secret|token|api_?key|access_?key|private_?key|credential)", re.I)
+_SECRET_NAME = re.compile(
+    r"(pass(word)?|secret|token|api_?key|access_?key|private_?key|credential)", re.I
+)
 _REFERENCE = re.compile(r"^\{\{\s*[\w.-]+\s*\}\}$")
 
 
@@ -81,7 +83,11 @@ def masked(configuration: dict[str, Any], schema: dict[str, Any] | None = None) 
     out: dict[str, Any] = {}
     for key, value in configuration.items():
         is_reference = isinstance(value, str) and bool(_REFERENCE.match(value))
-        if (key in secret or _SECRET_NAME.search(key)) and value not in (None, "") and not is_reference:
+        if (
+            (key in secret or _SECRET_NAME.search(key))
+            and value not in (None, "")
+            and not is_reference
+        ):
             out[key] = MASK
         elif isinstance(value, dict):
             out[key] = masked(value)

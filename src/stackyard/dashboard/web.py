@@ -24,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from stackyard.dashboard import session
+from stackyard.dashboard.session import LoginRequired, Viewer
 from stackyard.exceptions import (
     AuthorizationError,
     EntityNotFoundError,
@@ -32,8 +34,6 @@ from stackyard.exceptions import (
     StackyardError,
 )
 from stackyard.server.context import ServerContext
-from stackyard.dashboard import session
-from stackyard.dashboard.session import LoginRequired, Viewer
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -117,7 +117,7 @@ class Page:
         return self.request.headers.get(FRAGMENT_HEADER)
 
     def param(self, name: str) -> str:
-        return self.request.path_params[name]
+        return str(self.request.path_params[name])
 
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default).strip()
@@ -263,4 +263,4 @@ def login_redirect(target: str) -> str:
     return "/login?next=" + quote(target, safe="")
 
 
-__all__ = ["Page", "Pages", "duration_text", "safe_next", "secured", "seconds_between"]
+__all__ = ["Page", "Pages", "duration_text", "safe_next", "seconds_between", "secured"]

@@ -258,8 +258,11 @@ class StepRunResponse(OwnedResponse):
             return ""
         from stackyard.artifacts.fs import open_uri
 
-        with open_uri(self.logs_uri, "rb") as handle:
-            return bytes(handle.read()).decode("utf-8", errors="replace")
+        try:
+            with open_uri(self.logs_uri, "rb") as handle:
+                return bytes(handle.read()).decode("utf-8", errors="replace")
+        except FileNotFoundError:  # a running step that has printed nothing yet
+            return ""
 
 
 register(

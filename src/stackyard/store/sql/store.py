@@ -384,25 +384,6 @@ class SqlStore(Store):
             items = build(tx, [self._decode(shape, r) for r in raw])
         return RowPage(page, size, total, items)
 
-    def list(self, kind: str, **query: Any) -> Page[Any]:
-        from stackyard.models.base import Page
-
-        spec = spec_for(kind)
-        found = self._read_page(
-            spec.shape, lambda tx, rows: self._build(spec, tx, rows, single=False), **query
-        )
-        return Page.model_construct(
-            index=found.index,
-            max_size=found.max_size,
-            total=found.total,
-            total_pages=found.total_pages,
-            items=found.items,
-        )
-
-    def list_rows(self, kind: str, **query: Any) -> RowPage:
-        shape = shape_for(kind)
-        return self._read_page(shape, lambda tx, rows: self._rows(shape, tx, rows), **query)
-
     def summarize(self, kind: str, by: Sequence[str], **filters: Any) -> list[Row]:
         """How many entities matching `filters` share each value of the `by` fields, and
         the newest `created` among them: the figures a dashboard charts (runs per status
@@ -436,6 +417,25 @@ class SqlStore(Store):
             }
             for r in raw
         ]
+
+    def list(self, kind: str, **query: Any) -> Page[Any]:
+        from stackyard.models.base import Page
+
+        spec = spec_for(kind)
+        found = self._read_page(
+            spec.shape, lambda tx, rows: self._build(spec, tx, rows, single=False), **query
+        )
+        return Page.model_construct(
+            index=found.index,
+            max_size=found.max_size,
+            total=found.total,
+            total_pages=found.total_pages,
+            items=found.items,
+        )
+
+    def list_rows(self, kind: str, **query: Any) -> RowPage:
+        shape = shape_for(kind)
+        return self._read_page(shape, lambda tx, rows: self._rows(shape, tx, rows), **query)
 
     # -- writing ---------------------------------------------------------------------------
     def _check_exists(
