@@ -142,6 +142,8 @@ def _order(rows: list[list[str]], above: dict[str, list[str]], below: dict[str, 
 
     def sweep(levels: Iterable[int], neighbours: dict[str, list[str]], ref_offset: int) -> None:
         for level in levels:
+            if len(rows[level]) < 2:
+                continue  # nothing to order
             ref = {name: i for i, name in enumerate(rows[level + ref_offset])}
             current = {name: i for i, name in enumerate(rows[level])}
             weight = partial(_weight, neighbours=neighbours, ref=ref, current=current)

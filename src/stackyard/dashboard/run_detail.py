@@ -18,6 +18,7 @@ from stackyard.dashboard import dag
 from stackyard.dashboard.lookups import Row, artifact_roots, one, rows_by_id
 from stackyard.dashboard.preview import NotPreviewable, check_inside
 from stackyard.dashboard.web import LIVE_STATUSES, Page, seconds_between
+from stackyard.exceptions import EntityNotFoundError
 from stackyard.store.sql.filters import coerce
 
 LOG_TAIL = 256 * 1024
@@ -72,20 +73,54 @@ def _timeline(run: Row, steps: list[Row]) -> list[dict[str, Any]]:
 
 
 def run_page(page: Page) -> Response:
+    """The run; `?step=<name>` also shows that step's details (the page's script asks
+    for just that panel when a step is selected)."""
     store = page.store
     run = one(store, "pipeline_run", page.param("run_id"))
     steps = store.list_rows(
         "run_step", pipeline_run_id=run["id"], size=10_000, sort_by="created"
     ).items
     by_name = {s["name"]: s for s in steps}
-    version_ids = [v for s in steps for v in (*s["input_ids"].values(), *s["output_ids"].values())]
-    versions = rows_by_id(store, "artifact_version", version_ids)
-    originals = rows_by_id(store, "run_step", (s["original_step_run_id"] for s in steps))
     snapshot = (
         rows_by_id(store, "snapshot", [run["snapshot_id"]]).get(run["snapshot_id"])
         if run["snapshot_id"]
         else None
     )
+    names, links = _graph(snapshot["pipeline_spec"] if snapshot else {}, by_name)
+    selected = page.query("step") or None
+    if selected is not None and selected not in names:
+        raise EntityNotFoundError(
+            f"run {run['name']!r} has no step {selected!r}; its steps: {', '.join(names)}"
+        )
+    live = str(run["status"]) in LIVE_STATUSES
+    pending = "pending" if live else "not run"
+    node_status = {n: str(by_name[n]["status"]) if n in by_name else pending for n in names}
+    values: dict[str, Any] = dict(
+        run=run,
+        by_name=by_name,
+        names=names,
+        node_status=node_status,
+        live=live,
+        selected=selected,
+    )
+    for step in steps:
+        step["seconds"] = seconds_between(step["start_time"], step["end_time"])
+        step["live"] = str(step["status"]) in LIVE_STATUSES
+    chosen = by_name.get(selected) if selected else None
+    # the outputs column shows every step's outputs; only the chosen step needs its inputs
+    wanted = [v for s in steps for v in s["output_ids"].values()]
+    if chosen is not None:
+        wanted += chosen["input_ids"].values()
+    versions = rows_by_id(store, "artifact_version", wanted)
+    for step in steps:
+        step["outputs"] = {n: versions.get(i) for n, i in step["output_ids"].items()}
+    if chosen is not None:
+        chosen["inputs"] = {n: versions.get(i) for n, i in chosen["input_ids"].items()}
+        chosen["exception"] = _exception_line(chosen["error"])
+        original = chosen["original_step_run_id"]
+        chosen["original"] = rows_by_id(store, "run_step", [original]).get(original)
+    if page.fragment == "step":
+        return page.render("step_panel.html", **values)
     related = {
         kind: rows_by_id(store, kind, [run[f"{key}_id"]]).get(run[f"{key}_id"])
         if run[f"{key}_id"]
@@ -100,32 +135,13 @@ def run_page(page: Page) -> Response:
             ("code_repository", "code_repository"),
         )
     }
-    live = str(run["status"]) in LIVE_STATUSES
-    for step in steps:
-        step["seconds"] = seconds_between(step["start_time"], step["end_time"])
-        step["exception"] = _exception_line(step["error"])
-        step["original"] = originals.get(step["original_step_run_id"])
-        step["inputs"] = {n: versions.get(i) for n, i in step["input_ids"].items()}
-        step["outputs"] = {n: versions.get(i) for n, i in step["output_ids"].items()}
-        step["live"] = str(step["status"]) in LIVE_STATUSES
-    names, links = _graph(snapshot["pipeline_spec"] if snapshot else {}, by_name)
-    layout = dag.layout(names, links)
-    pending = "pending" if live else "not run"
-    node_status = {n: str(by_name[n]["status"]) if n in by_name else pending for n in names}
-    values = dict(
+    values.update(
         title=f"Run {run['name']}",
-        run=run,
-        steps=steps,
-        by_name=by_name,
-        names=names,
-        layout=layout,
-        node_status=node_status,
+        layout=dag.layout(names, links),
         node_w=dag.NODE_W,
         node_h=dag.NODE_H,
         timeline=_timeline(run, steps),
         related=related,
-        snapshot=snapshot,
-        live=live,
         seconds=seconds_between(run["start_time"], run["end_time"]),
         parameters=(run["config"] or {}).get("parameters", {}),
     )
@@ -175,7 +191,7 @@ def step_redirect(page: Page) -> Response:
     from starlette.responses import RedirectResponse
 
     step = one(page.store, "run_step", page.param("step_id"))
-    target = f"/runs/{step['pipeline_run_id']}#step={quote(str(step['name']))}"
+    target = f"/runs/{step['pipeline_run_id']}?step={quote(str(step['name']))}"
     return RedirectResponse(target, status_code=303)
 
 

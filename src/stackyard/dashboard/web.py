@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -50,8 +50,8 @@ def _when(value: datetime | None) -> Markup:
     if value is None:
         return Markup('<span class="muted">—</span>')
     value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
-    return Markup('<time datetime="{}">{} UTC</time>').format(value.isoformat(), text)
+    # both strings come from a datetime: nothing in them needs escaping
+    return Markup(f'<time datetime="{value.isoformat()}">{value:%Y-%m-%d %H:%M:%S} UTC</time>')
 
 
 def duration_text(seconds: float | None) -> str:
@@ -76,8 +76,8 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
 
 
 def _status(value: Any) -> Markup:
-    text = str(getattr(value, "value", value) or "unknown")
-    return Markup('<span class="status s-{0}"><span class="dot"></span>{0}</span>').format(text)
+    text = escape(str(getattr(value, "value", value) or "unknown"))
+    return Markup(f'<span class="status s-{text}"><span class="dot"></span>{text}</span>')
 
 
 def _as_json(value: Any) -> str:

@@ -50,23 +50,47 @@
     }).catch(function () { pre.textContent = "the logs could not be loaded"; });
   }
 
-  function select(name, scroll) {
-    selected = name;
-    stopFollowing();
+  function stepUrl(name) {
+    const url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.set("step", name);
+    return url;
+  }
+
+  function markSelected(name) {
     document.querySelectorAll(".node").forEach(function (node) {
       const on = node.dataset.step === name;
       node.classList.toggle("selected", on);
       node.setAttribute("aria-pressed", on ? "true" : "false");
     });
-    document.querySelectorAll(".step-panel").forEach(function (panel) {
-      const on = panel.dataset.step === name;
-      panel.hidden = !on;
-      if (on) {
-        panel.querySelectorAll("pre.logs[data-logs]").forEach(loadLogs);
-        if (scroll) { panel.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
-      }
-    });
-    history.replaceState(null, "", "#step=" + encodeURIComponent(name));
+  }
+
+  function showPanel(scroll) {
+    const holder = document.getElementById("step-panel");
+    if (!holder) { return; }
+    holder.querySelectorAll("pre.logs[data-logs]").forEach(loadLogs);
+    if (scroll && holder.firstElementChild) {
+      holder.firstElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+  }
+
+  function select(name, scroll) {
+    selected = name;
+    stopFollowing();
+    markSelected(name);
+    const url = stepUrl(name);
+    history.replaceState(null, "", url.pathname + url.search);
+    fetch(url, { headers: { [FRAGMENT]: "step" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 401) { window.location.reload(); throw new Error("signed out"); }
+        return response.text();
+      })
+      .then(function (html) {
+        if (selected !== name) { return; }  // another step was chosen meanwhile
+        document.getElementById("step-panel").innerHTML = html;
+        showPanel(scroll);
+      })
+      .catch(function () {});
   }
 
   function onStepEvent(event) {
@@ -81,8 +105,12 @@
   }
 
   function initialStep() {
-    const hash = window.location.hash;
-    if (hash.startsWith("#step=")) { select(decodeURIComponent(hash.slice(6)), false); }
+    const name = new URL(window.location.href).searchParams.get("step");
+    if (name && document.getElementById("step-panel")) {
+      selected = name;
+      markSelected(name);
+      showPanel(false);
+    }
   }
 
   // -- live updates -------------------------------------------------------------------
@@ -91,8 +119,9 @@
     if (!live || !live.dataset.live) { return; }
     setTimeout(function tick() {
       fetchFragment("run").then(function (html) {
-        live.innerHTML = html;
-        if (selected) { select(selected, false); }
+        live.innerHTML = html;  // the panel of the selected step comes with it
+        stopFollowing();
+        if (selected) { markSelected(selected); showPanel(false); }
         const flag = document.getElementById("live-flag");
         if (flag && flag.dataset.live === "1") { setTimeout(tick, 2500); }
         else { delete live.dataset.live; }
