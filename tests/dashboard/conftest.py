@@ -34,7 +34,11 @@ FLOWS = Path(__file__).with_name("dashboard_flows.py")
 SECRET_VALUE = "s3cr3t-VALUE-of-alice-7f2a"
 SHARED_VALUE = "shared-VALUE-9c41"
 CONNECTOR_SECRET = "AWS-SECRET-KEY-d41e"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# STACKYARD_SCREENSHOTS=docs/screenshots refreshes the README's pictures
+SCREENSHOTS = Path(
+    os.environ.get("STACKYARD_SCREENSHOTS")
+    or Path(__import__("tempfile").gettempdir()) / "stackyard-screenshots"
+)
 
 
 @dataclass
@@ -188,7 +192,7 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Keep a picture of a page for the README (docs/screenshots, committed)."""
+    """Keep a picture of a page (the README's come from here; see SCREENSHOTS)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 

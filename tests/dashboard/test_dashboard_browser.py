@@ -125,6 +125,7 @@ def test_artifact_versions_are_visualized_by_type(page: Any, site: Site) -> None
     expect(
         page.locator("section", has_text="Consumed by").get_by_role("link", name="step draw")
     ).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.querySelector('.preview').offsetTop - 60)")
     screenshot(page, "artifact-table")
 
     page.goto(links["chart"])

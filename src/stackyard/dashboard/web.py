@@ -89,6 +89,16 @@ def _short(value: Any) -> str:
     return str(value)[:8]
 
 
+# pages that belong to another section of the navigation than their path says
+_SECTIONS = {"/artifact-versions": "/artifacts", "/run-steps": "/runs", "/compare": "/runs"}
+
+
+def section_of(path: str) -> str:
+    """The navigation entry a page belongs to: `/runs/<id>` is under Runs."""
+    head = "/" + path.strip("/").split("/", 1)[0]
+    return _SECTIONS.get(head, head)
+
+
 def _static_files() -> dict[str, tuple[bytes, str]]:
     types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
     return {
@@ -160,6 +170,7 @@ class Pages:
             seconds_between=seconds_between,
             live_statuses=LIVE_STATUSES,
             with_query=with_query,
+            section_of=section_of,
         )
 
     def render(
