@@ -65,3 +65,35 @@ def test_up_open_signs_the_local_user_in(monkeypatch: pytest.MonkeyPatch) -> Non
             assert forged.status_code == 403  # no login cookie: not this browser's form
     finally:
         assert runner.invoke(cli_commands.down, []).exit_code == 0
+
+
+def test_failed_logins_are_rate_limited_like_the_apis(tmp_path: Path, migrated_db: Path) -> None:
+    import shutil
+
+    from serving import ADMIN, ADMIN_PASSWORD, running_server
+
+    from stackyard.server import accounts
+
+    store = tmp_path / "limited.db"
+    shutil.copyfile(migrated_db, store)
+    with running_server(f"sqlite:///{store}", login_limit=2) as running:
+        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
+        with httpx.Client(base_url=running.url) as browser:
+            csrf = browser.get("/login").text.split('name="csrf" value="')[1].split('"')[0]
+
+            def attempt(password: str) -> httpx.Response:
+                return browser.post(
+                    "/login", data={"username": ADMIN, "password": password, "csrf": csrf}
+                )
+
+            for _ in range(2):
+                wrong = attempt("wrong password")
+                assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
+                assert SESSION_COOKIE not in browser.cookies
+            limited = attempt(ADMIN_PASSWORD)  # even the right password waits now
+            assert limited.status_code == 429 and "too many failed logins" in limited.text
+            assert SESSION_COOKIE not in browser.cookies
+            api = httpx.post(
+                f"{running.url}/api/v1/login", json={"username": ADMIN, "password": ADMIN_PASSWORD}
+            )
+            assert api.status_code == 429  # one limiter for the form and the API
