@@ -166,6 +166,8 @@ def test_a_triggered_template_run_updates_itself_on_its_page(page: Any, site: Si
     status = page.locator("#run-status")
     expect(status).not_to_contain_text("completed")
     expect(page.locator("h1")).to_have_text(run["name"])
+    page.locator('svg.dag .node[data-step="scale"]').click()
+    expect(page.locator("#step-panel pre.logs")).to_contain_text("scaling 3 by 7", timeout=30_000)
     page.goto("/runs")
     row = page.locator("#run-rows tr", has_text=run["name"])
     expect(row).to_contain_text(re.compile("initializing|running"))

@@ -185,3 +185,19 @@ def test_summarize_counts_groups_in_one_query(
             store.summarize("pipeline_run", ["config"])
     finally:
         store.close()
+
+
+def test_step_logs_are_written_while_the_step_runs(tmp_path: Path) -> None:
+    from stackyard.pipelines.logs import StepLogs
+
+    uri = str(tmp_path / "logs" / "step.log")
+    logs = StepLogs(uri, interval=3600)
+    logs.write("first line\n")  # the first output is written at once
+    assert Path(uri).read_text() == "first line\n"
+    logs.write("second line\n")  # later ones wait for the interval (or the end)
+    assert Path(uri).read_text() == "first line\n"
+    assert logs.save(uri) == uri
+    assert Path(uri).read_text() == "first line\nsecond line\n"
+    silent = StepLogs(str(tmp_path / "silent.log"))
+    assert silent.save(str(tmp_path / "silent.log")) is None
+    assert not (tmp_path / "silent.log").exists()

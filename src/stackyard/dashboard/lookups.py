@@ -47,9 +47,4 @@ def artifact_roots(store: SqlStore, stack_id: Any | None) -> list[str]:
     return [str(c["configuration"].get("path", "")) for c in page.items]
 
 
-def names(rows: dict[UUID, Row], key: Any, field: str = "name") -> str:
-    row = rows.get(key) if key is not None else None
-    return str(row.get(field, "")) if row else ""
-
-
 __all__ = ["artifact_roots", "one", "rows_by_id"]

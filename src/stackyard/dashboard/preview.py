@@ -68,8 +68,7 @@ class Preview:
 
 # -- where a file may be read from ---------------------------------------------------------
 def _is_local(uri: str) -> bool:
-    scheme = urlsplit(uri).scheme
-    return scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt")
+    return urlsplit(uri).scheme in ("", "file")
 
 
 def _local_path(uri: str) -> str:

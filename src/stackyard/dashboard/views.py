@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
-
 MASK = "********"
 _SECRET_NAME = re.compile(
     r"(pass(word)?|secret|token|api_?key|access_?key|private_?key|credential)", re.I
@@ -27,15 +25,11 @@ class Cell:
 
     value: Any
     href: str | None = None
-    kind: str = "text"  # text, status, time, code, json, muted
+    kind: str = "text"  # text, time, code, json, muted
 
 
 def link(value: Any, href: str | None) -> Cell:
     return Cell(value, href)
-
-
-def status(value: Any) -> Cell:
-    return Cell(value, kind="status")
 
 
 def when(value: datetime | None) -> Cell:
@@ -62,7 +56,6 @@ class Section:
     title: str
     fields: list[tuple[str, Cell]] = field(default_factory=list)
     table: Table | None = None
-    body: Markup | None = None
 
 
 def _secret_fields(schema: dict[str, Any]) -> set[str]:
@@ -96,4 +89,4 @@ def masked(configuration: dict[str, Any], schema: dict[str, Any] | None = None) 
     return out
 
 
-__all__ = ["Cell", "Section", "Table", "as_json", "code", "link", "masked", "status", "when"]
+__all__ = ["Cell", "Section", "Table", "as_json", "code", "link", "masked", "when"]

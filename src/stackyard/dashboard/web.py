@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -35,6 +35,7 @@ from stackyard.exceptions import (
     StackyardError,
 )
 from stackyard.server.context import ServerContext
+from stackyard.store.sql.store import SqlStore
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -119,7 +120,7 @@ class Page:
     pages: Pages | None = None
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SqlStore:
         return self.viewer.store
 
     @property
@@ -274,10 +275,6 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/runs"
     return target
-
-
-def login_redirect(target: str) -> str:
-    return "/login?next=" + quote(target, safe="")
 
 
 __all__ = ["Page", "Pages", "duration_text", "safe_next", "seconds_between", "secured"]
