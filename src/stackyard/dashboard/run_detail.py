@@ -107,15 +107,11 @@ def run_page(page: Page) -> Response:
         step["seconds"] = seconds_between(step["start_time"], step["end_time"])
         step["live"] = str(step["status"]) in LIVE_STATUSES
     chosen = by_name.get(selected) if selected else None
-    # the outputs column shows every step's outputs; only the chosen step needs its inputs
-    wanted = [v for s in steps for v in s["output_ids"].values()]
-    if chosen is not None:
-        wanted += chosen["input_ids"].values()
-    versions = rows_by_id(store, "artifact_version", wanted)
-    for step in steps:
-        step["outputs"] = {n: versions.get(i) for n, i in step["output_ids"].items()}
-    if chosen is not None:
+    if chosen is not None:  # only the chosen step's panel names its artifact versions
+        wanted = [*chosen["input_ids"].values(), *chosen["output_ids"].values()]
+        versions = rows_by_id(store, "artifact_version", wanted)
         chosen["inputs"] = {n: versions.get(i) for n, i in chosen["input_ids"].items()}
+        chosen["outputs"] = {n: versions.get(i) for n, i in chosen["output_ids"].items()}
         chosen["exception"] = _exception_line(chosen["error"])
         original = chosen["original_step_run_id"]
         chosen["original"] = rows_by_id(store, "run_step", [original]).get(original)
