@@ -7,6 +7,7 @@ app from `STACKYARD_SERVER_*` environment variables with `app_from_env`.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,6 +68,10 @@ def create_app(
             from stackyard.scheduler import start_background_scheduler
 
             stop_scheduler = start_background_scheduler(store)
+        # what exists now (modules, routes, templates) lives as long as the server: out
+        # of the collector's sight, full collections stay short (fewer long page stalls)
+        gc.collect()
+        gc.freeze()
         yield
         if stop_scheduler is not None:
             stop_scheduler()
