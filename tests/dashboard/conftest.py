@@ -25,7 +25,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from serving import ADMIN, ADMIN_PASSWORD, PASSWORD, Running, running_server
-from support import IN_CI, service_or_skip
+from support import service_or_skip
 
 from stackyard.server import accounts
 
@@ -197,4 +197,4 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
-__all__ = ["ADMIN", "ADMIN_PASSWORD", "IN_CI", "PASSWORD", "log_in", "screenshot"]
+__all__ = ["ADMIN", "ADMIN_PASSWORD", "PASSWORD", "log_in", "screenshot"]
