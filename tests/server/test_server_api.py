@@ -48,8 +48,15 @@ def test_openapi_lists_every_resource_and_filter(http: httpx.Client) -> None:
 def test_public_paths_are_exactly_these(http: httpx.Client) -> None:
     assert {"/health", "/docs", "/openapi.json", "/api/v1/login", "/api/v1/setup"} == PUBLIC_PATHS
     assert http.get("/health").json() == {"status": "ok"}
-    for path in ("/health/", "/docs/oauth2-redirect", "/redoc", "/api/v1/info", "/nothing"):
+    for path in ("/api/v1/info", "/api/v1/nothing", "/api/v1/login/", "/api/v1/setup/x"):
         assert http.get(path).status_code == 401, path
+    # outside /api/ are the dashboard's pages, which answer without a session by
+    # sending to the login form, and unknown paths, which expose nothing
+    assert http.get("/runs").status_code == 303
+    for path in ("/health/", "/docs/oauth2-redirect", "/redoc", "/nothing"):
+        response = http.get(path)
+        assert response.status_code in (303, 307, 404), path
+        assert "pipeline" not in response.text, path
 
 
 def test_info_and_current_user(http: httpx.Client, users: Users) -> None:

@@ -77,6 +77,7 @@ _DEFAULT_MATERIALIZERS: dict[str, tuple[str, ...]] = {
         f"{_BUILTIN}.CloudpickleMaterializer",
     ),
     "pydantic": ("stackyard.artifacts.materializers_pydantic.PydanticMaterializer",),
+    "stackyard": ("stackyard.artifacts.materializers_text.TextMaterializer",),
     "numpy": ("stackyard.artifacts.materializers_numpy.NumpyMaterializer",),
     "pandas": (
         "stackyard.artifacts.materializers_pandas.DataFrameMaterializer",

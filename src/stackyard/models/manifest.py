@@ -418,7 +418,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "private_flag": None,
         "taggable": False,
         "has_metadata": True,
-        "extra_filters": [],
+        "extra_filters": ["input_artifact_version_id"],
     },
     "artifact": {
         "plural": "artifacts",

@@ -290,8 +290,11 @@ class StepRunResponse(OwnedResponse):
             return ""
         from stackyard.artifacts.fs import open_uri
 
-        with open_uri(self.logs_uri, "rb") as handle:
-            return bytes(handle.read()).decode("utf-8", errors="replace")
+        try:
+            with open_uri(self.logs_uri, "rb") as handle:
+                return bytes(handle.read()).decode("utf-8", errors="replace")
+        except FileNotFoundError:  # a running step that has printed nothing yet
+            return ""
 
 
 register(
@@ -351,5 +354,6 @@ register(
         text=frozenset({"error", "source", "logs_uri"}),
         indexes=(("pipeline_run_id", "created", "id"),),
         has_metadata=True,
+        extra_filters=frozenset({"input_artifact_version_id"}),
     )
 )

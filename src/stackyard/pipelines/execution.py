@@ -164,6 +164,7 @@ def execute_step(
             "source": step.source,
             "parameters": task.parameters_json,
             "config": task.config,
+            "logs_uri": task.logs_uri,  # written while the step runs, for the dashboard
             "inputs": {name: ref.id for name, ref in task.inputs.items()},
         },
     )
@@ -183,7 +184,7 @@ def execute_step(
     error: str | None = None
     token = set_context(context)
     try:
-        with capture_logs() as logs:
+        with capture_logs(task.logs_uri) as logs:
             try:
                 result = _call_with_retries(step, task, outcome, store)
                 outcome.outputs = _save_outputs(step, task, context, store, result)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -21,26 +24,48 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class StepLogs:
-    """The text captured for one step run."""
+    """The text captured for one step run.
 
-    def __init__(self) -> None:
+    With a `uri`, the text so far is also written there as the step runs (the first
+    output at once, then at most every `interval` seconds), so the dashboard can
+    follow a running step; `save` writes the whole text at the end.
+    """
+
+    def __init__(self, uri: str | None = None, interval: float = 1.0) -> None:
         self._buffer = io.StringIO()
+        self._uri = uri
+        self._interval = interval
+        self._written_at = -math.inf
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> None:
-        self._buffer.write(text)
+        with self._lock:
+            self._buffer.write(text)
+            if self._uri is not None and time.monotonic() - self._written_at >= self._interval:
+                self._written_at = time.monotonic()
+                try:
+                    self._write(self._uri, self._buffer.getvalue())
+                except OSError:
+                    self._uri = None  # live logs are a convenience; `save` still reports
 
     @property
     def text(self) -> str:
         return self._buffer.getvalue()
 
-    def save(self, uri: str) -> str | None:
-        """Write the logs to `uri`; None (and nothing written) if the step was silent."""
-        text = self.text
-        if not text:
-            return None
+    @staticmethod
+    def _write(uri: str, text: str) -> None:
         fs.makedirs(uri.rsplit("/", 1)[0])
         with fs.open_uri(uri, "w") as handle:
             handle.write(text)
+
+    def save(self, uri: str) -> str | None:
+        """Write the logs to `uri`; None (and nothing written) if the step was silent."""
+        with self._lock:
+            self._uri = None
+            text = self.text
+        if not text:
+            return None
+        self._write(uri, text)
         return uri
 
 
@@ -107,15 +132,16 @@ class _AtLeast(logging.Filter):
 
 
 @contextmanager
-def capture_logs() -> Iterator[StepLogs]:
-    """Tee stdout/stderr and collect log records into a `StepLogs` until the block ends.
+def capture_logs(live_uri: str | None = None) -> Iterator[StepLogs]:
+    """Tee stdout/stderr and collect log records into a `StepLogs` until the block ends
+    (written to `live_uri` as they come, when given).
 
     Records from INFO up are kept even when the root logger lets only warnings
     through (Python's default), as `logging.info(...)` in a step is meant to be
     read with the step; the handlers already on the root logger keep showing
     only what they showed before.
     """
-    logs = StepLogs()
+    logs = StepLogs(live_uri)
     root = logging.getLogger()
     out, err = sys.stdout, sys.stderr
     handler = _LogsHandler(logs, echo=None if root.handlers else err)

@@ -7,6 +7,7 @@ app from `STACKYARD_SERVER_*` environment variables with `app_from_env`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -75,6 +76,10 @@ def create_app(
             from stackyard.scheduler import start_background_scheduler
 
             stops.append(start_background_scheduler(system))
+        # what exists now (modules, routes, templates) lives as long as the server: out
+        # of the collector's sight, full collections stay short (fewer long page stalls)
+        gc.collect()
+        gc.freeze()
         yield
         for stop in stops:
             stop()
@@ -120,6 +125,9 @@ def create_app(
 
     app.include_router(run_routes)
     app.include_router(connector_routes)
+    from stackyard.dashboard import mount as mount_dashboard
+
+    mount_dashboard(app, ctx)
     app.add_middleware(Gate, verify=auth.claims, max_body=max_body)
     build_openapi = app.openapi
 

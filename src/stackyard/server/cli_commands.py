@@ -50,17 +50,29 @@ def _warn_if_on_command_line(parameter: str, variable: str) -> None:
     "--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: a free one)."
 )
 @click.option("--blocking", is_flag=True, help="Stay in the foreground until Ctrl-C.")
+@click.option(
+    "--open", "open_browser", is_flag=True, help="Open the dashboard in the browser, signed in."
+)
 @_friendly
-def up(port: int | None, blocking: bool) -> None:
-    """Start a local server over this machine's store and log in to it."""
+def up(port: int | None, blocking: bool, open_browser: bool) -> None:
+    """Start a local server over this machine's store and log in to it; the dashboard
+    is at its address (`--open` opens it in the browser, signed in)."""
     from stackyard.server import local
+
+    def announce(url: str) -> None:
+        click.echo(f"The local stackyard server runs at {url}.")
+        click.echo(f"Dashboard: {url}/  (API docs: {url}/docs)")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(local.dashboard_sign_in_link(url))
 
     if blocking:
         click.echo("Starting the local stackyard server; Ctrl-C stops it.")
-    url = local.up(port=port, blocking=blocking)
-    if not blocking:
-        click.echo(f"The local stackyard server runs at {url} (API docs: {url}/docs).")
-        click.echo("This machine's Client now uses it; `stackyard down` stops it.")
+        local.up(port=port, blocking=True, on_start=announce)
+        return
+    local.up(port=port, on_start=announce)
+    click.echo("This machine's Client now uses it; `stackyard down` stops it.")
 
 
 @click.command("down")

@@ -5,6 +5,10 @@ almost nothing. It checks only what needs no I/O — the token's signature and
 expiry — and leaves the claims in the request state; the route then confirms
 the account and the token's epoch in the threadpool (`ServerContext.store_for`).
 Public paths are matched exactly: nothing under them is public by accident.
+
+Everything under `/api/` takes bearer tokens only (never a cookie, so the API
+needs no CSRF defence). Other paths are the dashboard's pages: they pass here
+and its own session check (`stackyard.dashboard.session`) admits or redirects.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/health", "/docs", "/openapi.json", "/api/v1/login", "/api/v1/setup"})
+BEARER_PREFIX = "/api/"
+
+
+def needs_bearer(path: str) -> bool:
+    """API paths need a token; public ones and the dashboard's (cookie sessions) do not."""
+    return path.startswith(BEARER_PREFIX) and path not in PUBLIC_PATHS
 
 
 class Gate:
@@ -48,7 +58,7 @@ class Gate:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await self._refuse(scope, send, 413, "InputError", self._too_large())
             return
-        if scope["path"] not in PUBLIC_PATHS:
+        if needs_bearer(scope["path"]):
             scheme, _, token = authorization.decode("latin-1").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 detail = "this endpoint needs a bearer token: log in first (POST /api/v1/login)"

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,39 @@ def _local_login(config: GlobalConfig, url: str, store_url: str) -> None:
     reset_stores()
 
 
-def up(port: int | None = None, blocking: bool = False) -> str:
+SIGN_IN_TTL = 120  # the one-click dashboard sign-in link of `stackyard up --open`
+
+
+def dashboard_sign_in_link(url: str) -> str:
+    """A link that signs the local user in to the dashboard of the server `up` started.
+
+    The token rides in the URL fragment, which browsers never send to a server or
+    write to a request log; the login page trades it for a session. It expires in
+    two minutes.
+    """
+    from stackyard.server.auth import Authenticator
+    from stackyard.server.tokens import server_secret
+    from stackyard.store.sql.store import SqlStore
+
+    store = SqlStore(local_store_url(GlobalConfig.load()))
+    try:
+        user = store.current_user()
+        token = Authenticator(store, server_secret(), SIGN_IN_TTL).token_for(user.id)
+    finally:
+        store.close()
+    return f"{url}/login#token={token}"
+
+
+def up(
+    port: int | None = None,
+    blocking: bool = False,
+    on_start: Callable[[str], None] | None = None,
+) -> str:
     """Start a server on 127.0.0.1 over the local store and log this machine in to it.
 
     Returns the server URL. Already running: logs in again (renewing the token).
-    `blocking=True` waits until the server stops (Ctrl-C stops it).
+    `blocking=True` waits until the server stops (Ctrl-C stops it); `on_start` is
+    called with the URL once the server answers, before that wait.
     """
     from stackyard.server.tokens import server_secret
 
@@ -110,6 +139,8 @@ def up(port: int | None = None, blocking: bool = False) -> str:
         url = str(running["url"])
         _local_login(config, url, store_url)
         _ensure_runner(config, running)
+        if on_start is not None:
+            on_start(url)
         if blocking:
             _wait(int(running["pid"]))
         return url
@@ -146,6 +177,8 @@ def up(port: int | None = None, blocking: bool = False) -> str:
         _stop(process.pid)  # never leave a server running that nothing knows about
         config.data.pop("local_server", None)
         raise
+    if on_start is not None:
+        on_start(url)
     if blocking:
         try:
             process.wait()
@@ -306,4 +339,4 @@ def status() -> dict[str, Any]:
     return result
 
 
-__all__ = ["down", "local_store_url", "login", "logout", "status", "up"]
+__all__ = ["dashboard_sign_in_link", "down", "local_store_url", "login", "logout", "status", "up"]

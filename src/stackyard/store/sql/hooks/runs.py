@@ -17,6 +17,7 @@ from stackyard.models.recorded_code import (
 )
 from stackyard.models.spec import MODULES, shape_for
 from stackyard.store.sql.db import Transaction
+from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.runs import START_GRACE, UNFINISHED, end_steps, is_stale, reap
 from stackyard.store.sql.store import SqlStore
@@ -156,6 +157,24 @@ class StepRunHooks(Hooks):
             ids_of(rows),
         ):
             by_id[str(step_id)][f"{kind}_ids"][name] = UUID(str(version))
+
+    def filter_sql(self, store: SqlStore, condition: Condition) -> tuple[str, list[Any]]:
+        """`input_artifact_version_id`: the step runs that consumed an artifact version."""
+        q = store.db.q
+        if condition.op not in ("equals", "notequals", "oneof"):
+            raise InputError(
+                f"operator {condition.op!r} does not apply to filter {condition.field!r}; "
+                "use one of: equals, notequals, oneof"
+            )
+        values = condition.value if condition.op == "oneof" else [condition.value]
+        if not values:
+            return "1=0", []
+        negate = "NOT " if condition.op == "notequals" else ""
+        return (
+            f"{q('id')} {negate}IN (SELECT {q('step_run_id')} FROM {q('step_run_artifacts')} "
+            f"WHERE {q('kind')} = ? AND {q('artifact_version_id')} IN ({placeholders(values)}))",
+            ["input", *(str(v) for v in values)],
+        )
 
 
 class RunMetadataHooks(Hooks):

@@ -1,0 +1,148 @@
+"""Artifacts, their versions, lineage both ways, previews and downloads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+from stackyard.dashboard import preview
+from stackyard.dashboard.lookups import Row, artifact_roots, one, rows_by_id
+from stackyard.dashboard.web import Page
+from stackyard.exceptions import EntityNotFoundError, InputError
+
+DOWNLOAD_LIMIT = 256 * 1024 * 1024
+
+
+def _page_number(page: Page) -> int:
+    try:
+        return max(1, int(page.query("page") or 1))
+    except ValueError:
+        raise InputError(f"page {page.query('page')!r} is not a whole number") from None
+
+
+def artifacts_page(page: Page) -> Response:
+    store = page.store
+    name = page.query("name")
+    filters = {"name": f"contains:{name}"} if name else {}
+    found = store.list_rows(
+        "artifact", sort_by="desc:created", page=_page_number(page), size=50, **filters
+    )
+    ids = [a["id"] for a in found.items]
+    counts = {
+        g["artifact_id"]: g
+        for g in (
+            store.summarize("artifact_version", ["artifact_id"], artifact_id=ids) if ids else []
+        )
+    }
+    return page.render("artifacts.html", title="Artifacts", found=found, counts=counts, name=name)
+
+
+def artifact_page(page: Page) -> Response:
+    store = page.store
+    artifact = one(store, "artifact", page.param("artifact_id"))
+    found = store.list_rows(
+        "artifact_version",
+        artifact_id=artifact["id"],
+        sort_by="desc:number",
+        page=_page_number(page),
+        size=50,
+    )
+    producers = rows_by_id(store, "run_step", (v["producer_step_run_id"] for v in found.items))
+    return page.render(
+        "artifact.html",
+        title=f"Artifact {artifact['name']}",
+        artifact=artifact,
+        found=found,
+        producers=producers,
+    )
+
+
+def _roots(page: Page, version: Row) -> tuple[list[str], Row | None, Row | None]:
+    """The artifact store roots that may hold `version`, its producer step and run."""
+    store = page.store
+    producer = (
+        rows_by_id(store, "run_step", [version["producer_step_run_id"]]).get(
+            version["producer_step_run_id"]
+        )
+        if version["producer_step_run_id"]
+        else None
+    )
+    run = (
+        rows_by_id(store, "pipeline_run", [producer["pipeline_run_id"]]).get(
+            producer["pipeline_run_id"]
+        )
+        if producer
+        else None
+    )
+    return artifact_roots(store, run["stack_id"] if run else None), producer, run
+
+
+def version_page(page: Page) -> Response:
+    store = page.store
+    version = one(store, "artifact_version", page.param("version_id"))
+    artifact = one(store, "artifact", version["artifact_id"])
+    roots, producer, producer_run = _roots(page, version)
+    consumers = store.list_rows(
+        "run_step", input_artifact_version_id=version["id"], size=200, sort_by="desc:created"
+    )
+    consumer_runs = rows_by_id(
+        store, "pipeline_run", (s["pipeline_run_id"] for s in consumers.items)
+    )
+    shown = preview.preview(version, roots)
+    return page.render(
+        "version.html",
+        title=f"{version['name']} version {version['version']}",
+        version=version,
+        artifact=artifact,
+        producer=producer,
+        producer_run=producer_run,
+        consumers=consumers,
+        consumer_runs=consumer_runs,
+        preview=shown,
+    )
+
+
+def version_content(page: Page) -> Response:
+    """An image version's bytes, for its <img>; nothing else is served inline."""
+    version = one(page.store, "artifact_version", page.param("version_id"))
+    roots, _, _ = _roots(page, version)
+    try:
+        data, media_type = preview.image_bytes(version, roots)
+    except preview.NotPreviewable as exc:
+        raise EntityNotFoundError(
+            f"artifact version {version['id']} has no image to show: {exc}"
+        ) from None
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
+
+
+def version_download(page: Page) -> Response:
+    """The stored files: the file itself when there is one, else a zip of them all."""
+    version = one(page.store, "artifact_version", page.param("version_id"))
+    roots, _, _ = _roots(page, version)
+    base = f"{version['name']}-{version['version']}".replace("/", "_").replace(":", "_")
+    try:
+        files = preview.stored_files(str(version["uri"]), roots)
+        if len(files) == 1:
+            name, uri = files[0]
+            body = preview.read_bytes(uri, roots, DOWNLOAD_LIMIT)
+            filename = f"{base}-{name.rsplit('/', 1)[-1]}"
+            media_type = "application/octet-stream"
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, uri in files:
+                    archive.writestr(name, preview.read_bytes(uri, roots, DOWNLOAD_LIMIT))
+            body, filename, media_type = buffer.getvalue(), f"{base}.zip", "application/zip"
+    except preview.NotPreviewable as exc:
+        raise EntityNotFoundError(
+            f"artifact version {version['id']} cannot be downloaded: {exc}"
+        ) from None
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
