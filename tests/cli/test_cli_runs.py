@@ -137,3 +137,23 @@ def test_prune_deletes_only_unused_versions_and_their_data(
 def test_prune_only_metadata_keeps_files(run_cli, recorded_run) -> None:
     run_cli("artifact", "prune", "--yes", "--only-metadata")
     assert Path(recorded_run["orphan"].uri).exists()
+
+
+def test_prune_never_deletes_outside_the_artifact_store(
+    run_cli, recorded_run: dict[str, Any], client: Client, tmp_path: Path
+) -> None:
+    """A version whose stored uri was made to point elsewhere (another user's home, say)
+    loses its record, but nothing outside its artifact store is deleted."""
+    victim = tmp_path / "victim" / "thesis"
+    victim.mkdir(parents=True)
+    (victim / "chapter1.tex").write_text("years of work")
+    store = client.store
+    with store.db.transaction() as tx:  # type: ignore[attr-defined]
+        tx.execute(
+            "UPDATE artifact_versions SET uri = ? WHERE id = ?",
+            [str(victim), str(recorded_run["orphan"].id)],
+        )
+    out = run_cli("artifact", "prune", "--yes")
+    assert "Deleted 1 artifact version" in out.stdout
+    assert "not inside its artifact store" in out.stderr
+    assert (victim / "chapter1.tex").read_text() == "years of work"

@@ -26,6 +26,43 @@ if TYPE_CHECKING:
 
 JOB_FILE = "job.json"
 TOKEN_FILE = "token"
+PID_FILE = "pid"
+
+
+def new_workdir(kind: str) -> Path:
+    """A private temporary directory for `kind` ("run", "runner"), after sweeping away
+    those whose process died without removing its own (SIGKILL leaves them behind)."""
+    sweep_workdirs(kind)
+    return Path(tempfile.mkdtemp(prefix=f"stackyard-{kind}-"))
+
+
+def mark_owner(workdir: Path, pid: int) -> None:
+    (workdir / PID_FILE).write_text(str(pid))
+
+
+def sweep_workdirs(kind: str) -> None:
+    import shutil
+
+    for candidate in Path(tempfile.gettempdir()).glob(f"stackyard-{kind}-*"):
+        try:
+            pid = int((candidate / PID_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # being set up, or not ours
+        if not _alive(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie nobody reaped yet is dead too
+        return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:3]
+    except (OSError, IndexError):
+        return True
 
 
 def write_job(workdir: Path, run_id: str, token: str | None = None) -> None:
@@ -60,7 +97,7 @@ class LocalWorkers:
         check_fetchable(store, RecordedCode.of(snapshot))
 
     def start(self, store: SqlStore, run: PipelineRunResponse) -> None:
-        workdir = Path(tempfile.mkdtemp(prefix="stackyard-run-"))
+        workdir = new_workdir("run")
         write_job(workdir, str(run.id))
         # absolute, since the worker starts in another directory
         env = {**os.environ, "STACKYARD_STORE_URL": store.url.absolute, "PYTHONPATH": python_path()}
@@ -72,4 +109,5 @@ class LocalWorkers:
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )
+        mark_owner(workdir, process.pid)
         threading.Thread(target=process.wait, name=f"reap-run-{run.id}", daemon=True).start()

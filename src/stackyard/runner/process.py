@@ -11,8 +11,10 @@ database URL, no secrets key, not even the runner's own login (its config
 directory is empty). A runner whose account is an admin runs every user's runs;
 any other user's runner runs only their own.
 
-Workers die with the runner (the kernel sends them SIGTERM when it goes), and a
-worker that exits without finishing its run gets the run failed with the reason.
+Workers die with the runner (the kernel kills them when it goes, and their runs are
+failed when their heartbeats stop); a worker that exits without finishing its run
+gets the run failed with the reason. A runner stopped with SIGTERM or Ctrl-C stops
+its workers' runs first (they end `stopped`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ from typing import IO, TYPE_CHECKING
 
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
-from stackyard.runner.launch import TOKEN_FILE, python_path, worker_command, write_job
+from stackyard.runner.launch import (
+    TOKEN_FILE,
+    mark_owner,
+    new_workdir,
+    python_path,
+    worker_command,
+    write_job,
+)
 
 if TYPE_CHECKING:
     from stackyard.store.base import RunClaim, Store
@@ -53,9 +62,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:
-    """In the worker, before exec: the kernel sends it SIGTERM when the runner dies."""
+    """In the worker, before exec: the kernel kills it when the runner dies. Its runs'
+    heartbeats stop with it, so they are failed, with that reason, within two intervals;
+    its own step workers end as their lifelines close."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def worker_environment(claim: RunClaim, workdir: Path) -> dict[str, str]:
@@ -87,7 +98,8 @@ class Runner:
 
     def __init__(self, store: Store, *, max_runs: int = 2, poll_seconds: float = 1.0) -> None:
         self.store, self.max_runs, self.poll_seconds = store, max_runs, poll_seconds
-        self.base = Path(tempfile.mkdtemp(prefix="stackyard-runner-"))
+        self.base = new_workdir("runner")
+        mark_owner(self.base, os.getpid())
         self.workers: list[_Worker] = []
 
     def run(self, stop: threading.Event) -> None:

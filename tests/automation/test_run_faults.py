@@ -1,0 +1,255 @@
+"""Runs under faults: the process running a run, a step's worker, a runner killed with
+SIGKILL; runs stopped from outside. Heartbeats every 2 s, so "within two heartbeat
+intervals" is within 4 s."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from automation_support import Project
+from serving import ADMIN, ADMIN_PASSWORD, Running, running_runner, running_server
+
+from stackyard.client import Client
+from stackyard.config import GlobalConfig
+from stackyard.models.enums import ExecutionStatus
+from stackyard.models.pipelines import PipelineRunResponse
+from stackyard.server import accounts
+
+INTERVAL = 2.0
+
+
+@pytest.fixture(autouse=True)
+def short_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STACKYARD_HEARTBEAT_INTERVAL", str(INTERVAL))
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.05)
+
+
+def pids(path: Path, count: int = 1) -> list[int]:
+    """The pids the `linger` steps wrote, once `count` of them did."""
+
+    def read() -> list[int] | None:
+        found = [int(x) for x in path.read_text().split()] if path.exists() else []
+        return found if len(found) >= count else None
+
+    result: list[int] = wait_for(read, 60, f"{count} lingering step(s) starting")
+    return result
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return "zombie"
+
+
+def drive(project: Project, call: str, marker: Path) -> subprocess.Popen[str]:
+    """Run `project.module.<call>` in a process of its own, as a user's script would."""
+    script = textwrap.dedent(
+        f"""
+        import {project.module_name} as flows
+        flows.{call}
+        """
+    )
+    env = {
+        **os.environ,
+        "FAULT_PID_FILE": str(marker),
+        "PYTHONPATH": os.pathsep.join([str(project.module_file.parent), *sys.path]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True
+    )
+
+
+def the_run(pipeline: str) -> PipelineRunResponse:
+    runs = Client().list_pipeline_runs(pipeline_name=pipeline, size=1)
+    assert runs.total == 1
+    run: PipelineRunResponse = runs[0]
+    return run
+
+
+def use_local_parallel(client: Client) -> None:
+    client.create_stack_component("par", "local_parallel", "orchestrator", {"max_workers": 2})
+    client.create_stack("par", {"orchestrator": "par", "artifact_store": "default"})
+    client.activate_stack("par")
+
+
+def test_a_killed_driver_leaves_a_run_failed_within_two_intervals(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    project = make_project(git_repo=False)
+    marker = tmp_path / "pids"
+    driver = drive(project, "lingering(seconds=60)", marker)
+    pids(marker)
+    driver.kill()
+    killed = time.monotonic()
+    driver.wait()
+    client = Client()
+    run = wait_for(
+        lambda: (r := the_run("lingering")).status == ExecutionStatus.FAILED and r,
+        4 * INTERVAL,
+        "the run failing",
+    )
+    elapsed = time.monotonic() - killed
+    assert elapsed < 2 * INTERVAL, elapsed
+    assert "stopped sending heartbeats" in (run.status_reason or "")
+    step = run.steps["linger"]
+    assert step.status == ExecutionStatus.FAILED and "heartbeats" in (step.error or "")
+    assert client.get_pipeline_run(run.id).end_time is not None
+
+
+def test_a_killed_step_worker_fails_its_step_and_run_at_once(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    project = make_project(git_repo=False)
+    use_local_parallel(Client())
+    marker = tmp_path / "pids"
+    driver = drive(project, "lingering(seconds=60)", marker)
+    (worker,) = pids(marker)
+    os.kill(worker, signal.SIGKILL)
+    _, stderr = driver.communicate(timeout=30)
+    assert driver.returncode != 0 and "StepFailedError" in stderr
+    run = the_run("lingering")
+    assert run.status == ExecutionStatus.FAILED
+    step = run.steps["linger"]
+    assert step.status == ExecutionStatus.FAILED
+    assert "worker process ended" in (step.error or ""), step.error
+
+
+@pytest.mark.parametrize("orchestrator", ["local", "local_parallel"])
+def test_stopping_a_run_ends_the_processes_of_its_steps(
+    make_project: Callable[..., Project], tmp_path: Path, orchestrator: str
+) -> None:
+    project = make_project(git_repo=False)
+    client = Client()
+    pipeline, count = "lingering", 1
+    if orchestrator == "local_parallel":
+        use_local_parallel(client)
+        pipeline, count = "lingering_pair", 2
+    marker = tmp_path / "pids"
+    driver = drive(project, f"{pipeline}(seconds=60)", marker)
+    running = pids(marker, count)
+    run = the_run(pipeline)
+
+    stopped = client.stop_pipeline_run(run.name, wait=4 * INTERVAL)
+
+    assert stopped.status == ExecutionStatus.STOPPED
+    assert stopped.status_reason == "stopped by default"
+    _, stderr = driver.communicate(timeout=4 * INTERVAL)
+    assert driver.returncode != 0 and "RunStoppedError" in stderr, stderr
+    assert not [pid for pid in running if alive(pid)]
+    steps = client.get_pipeline_run(run.id).steps
+    assert {s.status for s in steps.values()} == {ExecutionStatus.STOPPED}
+    assert client.get_pipeline_run(run.id).status == ExecutionStatus.STOPPED
+    from stackyard.exceptions import IllegalOperationError
+
+    with pytest.raises(IllegalOperationError, match="already finished"):
+        client.stop_pipeline_run(run.id)
+
+
+@pytest.fixture
+def logged_in_server(tmp_path: Path, migrated_db: Path) -> Iterator[Running]:
+    import shutil
+
+    path = tmp_path / "server.db"
+    shutil.copyfile(migrated_db, path)
+    with running_server(f"sqlite:///{path}") as running:
+        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
+        config = GlobalConfig.load()
+        config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
+        config.save()
+        try:
+            yield running
+        finally:
+            config.data.pop("server")
+            config.save()
+
+
+def test_a_killed_runner_takes_its_workers_along_and_its_runs_fail(
+    logged_in_server: Running,
+    make_project: Callable[..., Project],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = make_project(git_repo=False)
+    client = Client()
+    first = project.module.lingering(seconds=0.01)
+    template = client.create_run_template("linger-again", pipeline_run_id=first.id)
+    marker = tmp_path / "pids"
+    monkeypatch.setenv("FAULT_PID_FILE", str(marker))
+    with running_runner(logged_in_server.url, logged_in_server.token_for(ADMIN)) as runner:
+        run = client.trigger_pipeline(
+            template.id, run_configuration={"parameters": {"seconds": 60}}
+        )
+        (step_process,) = pids(marker)
+        runner.kill()  # SIGKILL: nothing of the runner gets to clean up
+        killed = time.monotonic()
+        wait_for(lambda: not alive(step_process), INTERVAL, "the worker dying with its runner")
+        failed = wait_for(
+            lambda: (r := client.get_pipeline_run(run.id)).status == ExecutionStatus.FAILED and r,
+            4 * INTERVAL,
+            "the run failing",
+        )
+        elapsed = time.monotonic() - killed
+    assert elapsed < 2 * INTERVAL, elapsed
+    assert "stopped sending heartbeats" in (failed.status_reason or "")
+
+
+def test_a_killed_workers_directory_is_swept_by_the_next_launch(
+    make_project: Callable[..., Project], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    project = make_project(git_repo=False)
+    client = Client()
+    template = client.create_run_template(
+        "linger-here", pipeline_run_id=project.module.lingering(seconds=0.01).id
+    )
+    marker = tmp_path / "pids"
+    monkeypatch.setenv("FAULT_PID_FILE", str(marker))
+    run = client.trigger_pipeline(template.id, run_configuration={"parameters": {"seconds": 60}})
+    (worker,) = pids(marker)  # the local orchestrator runs the step in the worker itself
+    left = [
+        d
+        for d in Path(tempfile.gettempdir()).glob("stackyard-run-*")
+        if (d / "pid").exists() and (d / "pid").read_text() == str(worker)
+    ]
+    assert len(left) == 1
+    os.kill(worker, signal.SIGKILL)
+    wait_for(lambda: not alive(worker), INTERVAL, "the worker dying")
+    assert left[0].exists()  # SIGKILL: the worker could not clean up
+    wait_for(
+        lambda: client.get_pipeline_run(run.id).status == ExecutionStatus.FAILED,
+        4 * INTERVAL,
+        "the run failing",
+    )
+    again = client.trigger_pipeline(template.id, run_configuration={"parameters": {"seconds": 0}})
+    assert not left[0].exists()
+    wait_for(
+        lambda: client.get_pipeline_run(again.id).status.is_finished, 60, "the second run ending"
+    )
