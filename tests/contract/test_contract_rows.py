@@ -12,7 +12,7 @@ from test_contract_crud import FACTORIES, make_run, make_snapshot
 
 from stackyard.cli.output import record
 from stackyard.client import Client
-from stackyard.models.spec import MODULES, shape_for
+from stackyard.models.spec import resource_names, shape_for
 from stackyard.store.base import RowPage
 
 
@@ -56,7 +56,7 @@ def fill(client: Client) -> None:
 
 def test_rows_match_models_for_every_resource(client: Client) -> None:
     fill(client)
-    for kind in MODULES:
+    for kind in resource_names():
         models = client.store.list(kind, size=200)
         rows = client.list_rows(kind, size=200)
         assert isinstance(rows, RowPage)

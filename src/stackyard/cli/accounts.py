@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stackyard.cli.base import confirm, get_client, output_option, yes_option
+from stackyard.cli.base import confirm, get_client, given, output_option, yes_option
 from stackyard.cli.resources import Resource, list_command
 from stackyard.cli.views import print_page, show
 
@@ -52,7 +52,10 @@ def update(
     name_id_or_prefix: str, new_name: str | None, description: str | None, active: bool | None
 ) -> None:
     updated = get_client().update_service_account(
-        name_id_or_prefix, new_name=new_name, description=description, active=active
+        name_id_or_prefix,
+        new_name=given(new_name),
+        description=given(description),
+        active=given(active),
     )
     state = "active" if updated.active else "inactive"
     click.echo(f"Updated service account {updated.name!r} ({state}).")

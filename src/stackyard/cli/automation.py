@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from stackyard.cli.base import get_client
+from stackyard.cli.base import get_client, given
 from stackyard.cli.resources import Resource, name_argument, resource_group
 
 SCHEDULE = Resource("schedule")
@@ -37,9 +37,9 @@ def update(
         raise click.UsageError("nothing to change: give --active/--inactive, --cron or --interval")
     updated = get_client().update_schedule(
         name_id_or_prefix,
-        active=active,
-        cron_expression=cron_expression,
-        interval_second=interval_second,
+        active=given(active),
+        cron_expression=given(cron_expression),
+        interval_second=given(interval_second),
     )
     state = "active" if updated.active else "paused"
     click.echo(f"Updated schedule {updated.name!r} ({state}).")

@@ -18,8 +18,10 @@ from stackyard.cli.output import FORMATS
 
 if TYPE_CHECKING:
     from stackyard.client import Client
+    from stackyard.client.core import Unset
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def get_client() -> Client:
@@ -182,3 +184,11 @@ def read_config(
     config.update(parse_pairs(config_pairs))
     config.update({k: parse_value(v) for k, v in parse_free_options(free or []).items()})
     return config
+
+
+def given(value: T | None) -> T | Unset:
+    """A CLI option's value for a Client update: an option left out (None) changes
+    nothing (UNSET), rather than clearing the field."""
+    from stackyard.client.core import UNSET
+
+    return UNSET if value is None else value

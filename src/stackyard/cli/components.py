@@ -16,6 +16,7 @@ from stackyard.cli.base import (
     FREE_OPTIONS,
     config_options,
     get_client,
+    given,
     read_config,
 )
 from stackyard.cli.resources import Resource, name_argument, resource_group
@@ -95,7 +96,7 @@ def update_command(res: Resource) -> click.Command:
             for key in remove_config:
                 configuration.pop(key, None)
         updated = client.update_stack_component(
-            current.id, name=new_name, configuration=configuration
+            current.id, name=given(new_name), configuration=given(configuration)
         )
         click.echo(f"Updated {updated.type.value} {updated.name!r} ({updated.id}).")
 
@@ -120,7 +121,7 @@ def connect_command(res: Resource) -> click.Command:
         client = get_client()
         current = res.get(client, name_id_or_prefix, component_type)
         updated = client.update_stack_component(
-            current.id, connector=connector, connector_resource_id=resource_id
+            current.id, connector=connector, connector_resource_id=given(resource_id)
         )
         target = f" for {updated.connector_resource_id}" if updated.connector_resource_id else ""
         click.echo(

@@ -94,7 +94,7 @@ def update(
     changes = read_config(config_pairs, config_file)
     # Masked values sent back unchanged keep their stored secret.
     configuration = {**current.configuration, **changes} if changes is not None else None
-    given = {
+    changes = {
         "name": new_name,
         "auth_method": auth_method,
         "configuration": configuration,
@@ -104,7 +104,7 @@ def update(
         "description": description,
     }
     updated = client.update_service_connector(
-        current.id, **{k: v for k, v in given.items() if v is not None}
+        current.id, **{k: v for k, v in changes.items() if v is not None}
     )
     click.echo(f"Updated service connector {updated.name!r} ({updated.id}).")
 

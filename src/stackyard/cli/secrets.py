@@ -11,6 +11,7 @@ import click
 from stackyard.cli.base import (
     FREE_OPTIONS,
     get_client,
+    given,
     output_option,
     parse_free_options,
     read_mapping,
@@ -117,9 +118,9 @@ def update(
     values = collect_values(ctx.args, values_file)
     updated = get_client().update_secret(
         name_id_or_prefix,
-        new_name=new_name,
-        add_or_update_values=values or None,
-        remove_values=list(remove_key) or None,
-        private=private,
+        new_name=given(new_name),
+        add_or_update_values=given(values or None),
+        remove_values=given(list(remove_key) or None),
+        private=given(private),
     )
     click.echo(f"Updated secret {updated.name!r}; keys: {', '.join(updated.keys) or 'none'}.")

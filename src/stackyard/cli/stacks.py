@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from stackyard.cli.base import get_client
+from stackyard.cli.base import get_client, given
 from stackyard.cli.resources import Resource, name_argument, resource_group
 from stackyard.cli.views import Row, Section, related_names
 
@@ -123,9 +123,9 @@ def update(
     components.update({t.replace("-", "_"): [] for t in remove_component})
     updated = get_client().update_stack(
         name_id_or_prefix,
-        name=new_name,
-        components=components or None,
-        description=description,
+        name=given(new_name),
+        components=given(components or None),
+        description=given(description),
     )
     click.echo(f"Updated stack {updated.name!r} ({updated.id}).")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from stackyard.cli.base import get_client
+from stackyard.cli.base import get_client, given
 from stackyard.cli.resources import Resource, name_argument, resource_group
 
 USER = Resource("user")
@@ -56,12 +56,12 @@ def update(
 ) -> None:
     updated = get_client().update_user(
         name_id_or_prefix,
-        full_name=full_name,
-        email=email,
-        is_admin=is_admin,
-        active=active,
-        password=password,
-        new_name=new_name,
+        full_name=given(full_name),
+        email=given(email),
+        is_admin=given(is_admin),
+        active=given(active),
+        password=given(password),
+        new_name=given(new_name),
     )
     click.echo(f"Updated user {updated.name!r} ({updated.id}).")
 

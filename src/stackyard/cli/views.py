@@ -22,38 +22,12 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 SHORT_ID = 8
 
-# Table columns per resource; `id` (shortened) always comes first. A column is a
-# field, a relation (shown by the related entity's name), `duration`, or a key an
-# `enrich` hook adds. Machine formats ignore this and carry every field.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "stack": ("name", "active", "components", "user", "created"),
-    "stack_component": ("name", "type", "flavor", "user", "created"),
-    "flavor": ("name", "type", "integration", "is_custom", "source"),
-    "service_connector": ("name", "connector_type", "auth_method", "resource_types", "expires_at"),
-    "pipeline": ("name", "description", "user", "created"),
-    "pipeline_run": ("name", "status", "pipeline", "stack", "start_time", "duration", "user"),
-    "run_step": ("name", "status", "start_time", "duration", "attempts", "cache_key"),
-    "artifact": ("name", "tags", "user", "created"),
-    "artifact_version": ("name", "version", "type", "data_type", "uri", "created"),
-    "run_template": ("name", "pipeline", "stack", "runnable", "created"),
-    "schedule": (
-        "name",
-        "pipeline",
-        "cron_expression",
-        "interval_second",
-        "active",
-        "next_run_time",
-    ),
-    "build": ("pipeline", "stack", "python_version", "is_local", "contains_code", "created"),
-    "code_repository": ("name", "source", "description", "user", "created"),
-    "user": ("name", "full_name", "email", "is_admin", "active", "created"),
-    "secret": ("name", "private", "keys", "user", "created"),
-    "api_key": ("name", "service_account", "active", "last_used", "description", "created"),
-}
-
 
 def table_columns(res: Resource) -> tuple[str, ...]:
-    return ("id", *COLUMNS.get(res.kind, (res.spec.name_field or "created",)))
+    """`id` (shortened) first, then what the resource's spec lists (`list_columns`): a
+    field, a relation (shown by the related entity's name), `duration`, or a key an
+    `enrich` hook adds. Machine formats ignore this and carry every field."""
+    return ("id", *(res.spec.list_columns or (res.spec.name_field or "created",)))
 
 
 class Section:

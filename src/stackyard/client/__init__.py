@@ -11,15 +11,30 @@ stackyard server (after `stackyard login URL`).
 
 from __future__ import annotations
 
-from stackyard.client.accounts import AccountMethods
-from stackyard.client.admin import AdminMethods
-from stackyard.client.core import depaginate, install_default_store_provider
-from stackyard.client.runs import RunMethods
+from stackyard.client.artifacts import ArtifactMethods
+from stackyard.client.automation import AutomationMethods
+from stackyard.client.code import CodeMethods
+from stackyard.client.connectors import ConnectorMethods
+from stackyard.client.core import UNSET, depaginate, install_default_store_provider
+from stackyard.client.pipelines import PipelineMethods
+from stackyard.client.secrets import SecretMethods
 from stackyard.client.stacks import StackMethods
+from stackyard.client.tags import TagMethods
+from stackyard.client.users import UserMethods
 from stackyard.store.base import Store
 
 
-class Client(RunMethods, StackMethods, AdminMethods, AccountMethods):
+class Client(
+    PipelineMethods,
+    ArtifactMethods,
+    TagMethods,
+    StackMethods,
+    ConnectorMethods,
+    SecretMethods,
+    UserMethods,
+    CodeMethods,
+    AutomationMethods,
+):
     """One entry point for reading and changing everything stackyard records.
 
     `Client()` uses the configured store (`STACKYARD_STORE_URL`, a server login,
@@ -32,4 +47,4 @@ class Client(RunMethods, StackMethods, AdminMethods, AccountMethods):
 
 install_default_store_provider(Client)
 
-__all__ = ["Client", "depaginate"]
+__all__ = ["UNSET", "Client", "depaginate"]

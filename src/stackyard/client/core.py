@@ -8,9 +8,10 @@ parameters are documented once in `stackyard.store.base`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from uuid import UUID
 
 from stackyard.config import PROJECT_DIR, GlobalConfig, ProjectConfig, find_project_root
@@ -25,6 +26,34 @@ if TYPE_CHECKING:
     from stackyard.stack.stack import Stack
 
 T = TypeVar("T")
+
+
+class Unset(Enum):
+    """ "Leave it as it is", the default of every update parameter: None there means
+    "clear this field" (allowed where the field may be null)."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+
+
+class Kind(Generic[T]):
+    """A resource's name, typed with its response model: `client._get(PIPELINE_RUN, ...)`
+    is a `PipelineRunResponse` to the type checker; at run time it is only the name.
+    The handles of every resource are generated in `stackyard.client.filters`."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Kind({self.name!r})"
+
 
 _STORES: dict[str, Store] = {}
 _STORES_LOCK = threading.Lock()
@@ -142,24 +171,33 @@ class ClientCore:
             self._config.set_active_stack_id(self.store_url, str(stack.id))
         return stack
 
-    # -- the generic path ---------------------------------------------------------------------
-    def _get(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> Any:
-        return self.store.find(kind, name_id_or_prefix, **scope)
+    # -- the generic path: typed by the resource handle, documented in store.base ------------
+    def _get(self, kind: Kind[T], name_id_or_prefix: str | UUID, **scope: Any) -> T:
+        found: T = self.store.find(kind.name, name_id_or_prefix, **scope)
+        return found
+
+    def _by_id(self, kind: Kind[T], entity_id: str | UUID) -> T:
+        found: T = self.store.get(kind.name, entity_id)  # type: ignore[arg-type]
+        return found
 
     def _list(
         self,
-        kind: str,
+        kind: Kind[T],
         sort_by: str | None,
         page: int,
         size: int,
         logical_operator: str,
-        filters: dict[str, Any],
-    ) -> Page[Any]:
-        return self.store.list(kind, **_query(sort_by, page, size, logical_operator, filters))
+        filters: Mapping[str, Any],
+    ) -> Page[T]:
+        found: Page[T] = self.store.list(
+            kind.name, **_query(sort_by, page, size, logical_operator, filters)
+        )
+        return found
 
     def list_rows(
         self,
         kind: str,
+        *,
         sort_by: str | None = None,
         page: int = 1,
         size: int = DEFAULT_PAGE_SIZE,
@@ -171,38 +209,47 @@ class ClientCore:
         pydantic or building models (the CLI lists this way)."""
         return self.store.list_rows(kind, **_query(sort_by, page, size, logical_operator, filters))
 
+    def _create(self, kind: Kind[T], **values: Any) -> T:
+        created: T = self.store.create(kind.name, values)
+        return created
+
+    def _update(
+        self,
+        kind: Kind[T],
+        name_id_or_prefix: str | UUID,
+        changes: Mapping[str, Any],
+        **scope: Any,
+    ) -> T:
+        """Apply the `changes` given (UNSET ones are left alone; None clears a field)."""
+        entity = self.store.find(kind.name, name_id_or_prefix, **scope)
+        return self._update_entity(kind, entity.id, changes)
+
+    def _update_entity(self, kind: Kind[T], entity_id: UUID, changes: Mapping[str, Any]) -> T:
+        given = {k: v for k, v in changes.items() if v is not UNSET}
+        updated: T = self.store.update(kind.name, entity_id, given)
+        return updated
+
+    def _delete(self, kind: Kind[Any], name_id_or_prefix: str | UUID, **scope: Any) -> None:
+        entity = self.store.find(kind.name, name_id_or_prefix, **scope)
+        self.store.delete(kind.name, entity.id)
+
     # -- settings ---------------------------------------------------------------------------
     def get_settings(self) -> dict[str, Any]:
         """The store's settings: `allow_runs` (whether templates and schedules start runs)."""
         return self.store.settings()
 
-    def update_settings(self, *, allow_runs: bool | None = None) -> dict[str, Any]:
+    def update_settings(self, *, allow_runs: bool | Unset = UNSET) -> dict[str, Any]:
         """Change the store's settings (admins only); returns them all."""
-        changes = {k: v for k, v in {"allow_runs": allow_runs}.items() if v is not None}
+        changes = {k: v for k, v in {"allow_runs": allow_runs}.items() if v is not UNSET}
         return self.store.update_settings(changes)
-
-    def _create(self, kind: str, **values: Any) -> Any:
-        return self.store.create(kind, values)
-
-    def _update(
-        self,
-        kind: str,
-        name_id_or_prefix: str | UUID,
-        scope: dict[str, Any] | None = None,
-        **changes: Any,
-    ) -> Any:
-        entity = self._get(kind, name_id_or_prefix, **(scope or {}))
-        return self.store.update(
-            kind, entity.id, {k: v for k, v in changes.items() if v is not None}
-        )
-
-    def _delete(self, kind: str, name_id_or_prefix: str | UUID, **scope: Any) -> None:
-        entity = self._get(kind, name_id_or_prefix, **scope)
-        self.store.delete(kind, entity.id)
 
 
 def _query(
-    sort_by: str | None, page: int, size: int, logical_operator: str, filters: dict[str, Any]
+    sort_by: str | None,
+    page: int,
+    size: int,
+    logical_operator: str,
+    filters: Mapping[str, Any],
 ) -> dict[str, Any]:
     """A store list query from a Client call; filters left at None are not filters."""
     return {
@@ -233,4 +280,13 @@ def install_default_store_provider(client_factory: Callable[[], ClientCore]) -> 
     set_default_store_provider(lambda: client_factory().store)
 
 
-__all__ = ["DEFAULT_PAGE_SIZE", "ClientCore", "depaginate", "open_store", "reset_stores"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "UNSET",
+    "ClientCore",
+    "Kind",
+    "Unset",
+    "depaginate",
+    "open_store",
+    "reset_stores",
+]

@@ -146,6 +146,8 @@ register(
         unique=(("name",),),
         computed=frozenset({"tags"}),
         taggable=True,
+        hooks="artifacts",
+        list_columns=("name", "tags", "user", "created"),
     )
 )
 register(
@@ -163,5 +165,8 @@ register(
         taggable=True,
         has_metadata=True,
         extra_filters=frozenset({"pipeline_run_id"}),
+        hooks="artifacts",
+        relation_aliases={"producer_step_run": "run_step", "artifact_store": "stack_component"},
+        list_columns=("name", "version", "type", "data_type", "uri", "created"),
     )
 )

@@ -116,6 +116,8 @@ register(
         computed=frozenset({"tags"}),
         text=frozenset({"description", "not_runnable_reason"}),
         taggable=True,
+        hooks="automation",
+        list_columns=("name", "pipeline", "stack", "runnable", "created"),
     )
 )
 register(
@@ -127,6 +129,16 @@ register(
         update=ScheduleUpdate,
         unique=(("name",),),
         indexes=(("active", "next_run_time"),),
+        hooks="automation",
+        relation_aliases={"template": "run_template"},
+        list_columns=(
+            "name",
+            "pipeline",
+            "cron_expression",
+            "interval_second",
+            "active",
+            "next_run_time",
+        ),
     )
 )
 register(
@@ -137,5 +149,13 @@ register(
         request=BuildRequest,
         name_field=None,
         text=frozenset({"dockerfile"}),
+        list_columns=(
+            "pipeline",
+            "stack",
+            "python_version",
+            "is_local",
+            "contains_code",
+            "created",
+        ),
     )
 )

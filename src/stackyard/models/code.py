@@ -42,5 +42,6 @@ register(
         update=CodeRepositoryUpdate,
         unique=(("name",),),
         text=frozenset({"description", "logo_url"}),
+        list_columns=("name", "source", "description", "user", "created"),
     )
 )

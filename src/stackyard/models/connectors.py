@@ -88,5 +88,7 @@ register(
         unique=(("name",),),
         text=frozenset({"description"}),
         private_columns={"secrets_encrypted": "text"},
+        hooks="connectors",
+        list_columns=("name", "connector_type", "auth_method", "resource_types", "expires_at"),
     )
 )

@@ -307,6 +307,7 @@ register(
         unique=(("name",),),
         text=frozenset({"description"}),
         taggable=True,
+        list_columns=("name", "description", "user", "created"),
     )
 )
 register(
@@ -318,6 +319,7 @@ register(
         name_field=None,
         text=frozenset({"source", "code_path", "run_name_template"}),
         soft_relations=frozenset({"schedule"}),
+        hooks="pipelines",
     )
 )
 register(
@@ -339,6 +341,9 @@ register(
         ),
         taggable=True,
         has_metadata=True,
+        hooks="pipelines",
+        relation_aliases={"template": "run_template"},
+        list_columns=("name", "status", "pipeline", "stack", "start_time", "duration", "user"),
     )
 )
 register(
@@ -355,5 +360,8 @@ register(
         indexes=(("pipeline_run_id", "created", "id"),),
         has_metadata=True,
         extra_filters=frozenset({"input_artifact_version_id"}),
+        hooks="pipelines",
+        relation_aliases={"original_step_run": "run_step"},
+        list_columns=("name", "status", "start_time", "duration", "attempts", "cache_key"),
     )
 )

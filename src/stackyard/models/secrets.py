@@ -49,5 +49,7 @@ register(
         computed=frozenset({"secret_values", "keys"}),
         private_columns={"values_encrypted": "text", "scope": "str"},
         private_flag="private",
+        hooks="secrets",
+        list_columns=("name", "private", "keys", "user", "created"),
     )
 )

@@ -1,14 +1,17 @@
-"""The one declaration each resource makes, and what is derived from it.
+"""The one declaration each resource makes, and everything derived from it.
 
-A `ResourceSpec` names the resource, points at its pydantic models and says
-which fields are unique, long text, or filled in by hooks. Columns, filters,
-sort fields, tables, routes and Client calls are all derived from it, so adding
-a resource is one models module plus one `register(...)` call.
+A `ResourceSpec` is the registry: it names the resource and its plural, points at
+its pydantic models, and says which fields are unique, long text or filled in by
+hooks, which `<rel>_id` columns name another resource (`relation_aliases`), which
+module of `stackyard.store.sql.hooks` holds its rules (`hooks`) and which columns a
+table of it shows (`list_columns`). Columns, filters, sort fields, SQL tables,
+REST routes, the Client's filter types and the CLI's tables all derive from it.
 
-What reading needs (columns, filters, sort fields, field order) is a `Shape`.
-Each spec derives its shape from its models; `shape_for` loads the same shape
-from `stackyard.models.manifest`, generated from the specs, so the CLI can list
-without importing pydantic or any models. A test keeps the two equal.
+What reading needs is a `Shape`. `scripts/generate_manifest.py` writes every spec's
+shape, and where each model class lives, to `stackyard.models.manifest` as plain
+data: `shape_for` and the resource catalog read it there, so the CLI lists and
+resolves names without importing pydantic or any model, and a spec's own module is
+imported only when the resource is first used. A test keeps manifest and specs equal.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ ColumnKind = Literal["uuid", "str", "text", "int", "float", "bool", "datetime", 
 FILTERABLE_KINDS: frozenset[str] = frozenset(
     {"uuid", "str", "text", "int", "float", "bool", "datetime"}
 )
-BASE_FIELDS = ("id", "created", "updated")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def column_kind(annotation: Any) -> tuple[ColumnKind, bool]:
 
 class Shape:
     """A resource as reading sees it: table, columns, filters, sort fields and the
-    response's field order, with defaults for fields no column holds."""
+    response's field order, with defaults for fields no column holds; plus where its
+    spec and rules live and how a table of it looks."""
 
     def __init__(
         self,
@@ -102,6 +105,11 @@ class Shape:
         taggable: bool,
         has_metadata: bool,
         extra_filters: frozenset[str],
+        relations: dict[str, str],
+        named_relations: frozenset[str],
+        module: str,
+        hooks: str | None,
+        list_columns: tuple[str, ...],
     ) -> None:
         self.name, self.plural, self.table = name, plural, plural
         self.columns, self.private_columns = columns, private_columns
@@ -109,32 +117,21 @@ class Shape:
         self.name_field, self.default_sort = name_field, default_sort
         self.private_flag, self.taggable, self.has_metadata = private_flag, taggable, has_metadata
         self.extra_filters = extra_filters
+        self.relations, self.named_relations = relations, named_relations
+        self.module, self.hooks, self.list_columns = module, hooks, list_columns
 
     @property
     def owned(self) -> bool:
         return "user_id" in self.fields
 
     @cached_property
-    def relations(self) -> dict[str, str]:
-        """`<rel>` → related resource name, for every `<rel>_id` column naming a resource."""
-        found: dict[str, str] = {}
-        for col, c in self.columns.items():
-            if c.kind != "uuid" or not col.endswith("_id") or col in self.private_columns:
-                continue
-            rel = col[:-3]
-            target = RELATION_ALIASES.get(rel, rel)
-            if target in MODULES:
-                found[rel] = target
-        return found
-
-    @cached_property
     def filter_fields(self) -> list[str]:
         """Every filter a list call accepts, for validation and error messages."""
         names = [c for c, col in self.columns.items() if col.filterable]
         names = [n for n in names if n not in self.private_columns]
-        for rel, target in self.relations.items():
+        for rel in self.relations:
             names.append(rel)
-            if target in NAMED:
+            if rel in self.named_relations:
                 names.append(f"{rel}_name")
         if self.taggable:
             names.append("tags")
@@ -153,6 +150,8 @@ class Shape:
         """The manifest entry: plain data that `from_data` turns back into this shape."""
         return {
             "plural": self.plural,
+            "module": self.module,
+            "hooks": self.hooks,
             "columns": [[c.name, c.kind, c.nullable] for c in self.columns.values()],
             "private_columns": sorted(self.private_columns),
             "fields": list(self.fields),
@@ -163,6 +162,9 @@ class Shape:
             "taggable": self.taggable,
             "has_metadata": self.has_metadata,
             "extra_filters": sorted(self.extra_filters),
+            "relations": self.relations,
+            "named_relations": sorted(self.named_relations),
+            "list_columns": list(self.list_columns),
         }
 
     @classmethod
@@ -181,6 +183,11 @@ class Shape:
             taggable=data["taggable"],
             has_metadata=data["has_metadata"],
             extra_filters=frozenset(data["extra_filters"]),
+            relations=dict(data["relations"]),
+            named_relations=frozenset(data["named_relations"]),
+            module=data["module"],
+            hooks=data["hooks"],
+            list_columns=tuple(data["list_columns"]),
         )
 
 
@@ -208,10 +215,21 @@ class ResourceSpec:
     soft_relations: frozenset[str] = frozenset()
     # the relation whose owner alone (or an admin) may add entities to it: a run's steps
     parent: str | None = None
+    # `<rel>_id` columns whose relation is not named after its resource: rel -> resource
+    relation_aliases: dict[str, str] = field(default_factory=dict)
+    # the module of `stackyard.store.sql.hooks` whose HOOKS hold this resource's rules
+    hooks: str | None = None
+    # what a table of it shows after the (short) id; a relation shows the related name
+    list_columns: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
         return self.plural
+
+    @property
+    def module(self) -> str:
+        """Its module in `stackyard.models`, where the spec is registered."""
+        return self.response.__module__.rpartition(".")[2]
 
     @cached_property
     def columns(self) -> dict[str, Column]:
@@ -237,9 +255,20 @@ class ResourceSpec:
             if column_kind(info.annotation)[1]
         )
 
-    @cached_property
-    def shape(self) -> Shape:
-        """What reading needs, derived from the models (the manifest holds a copy)."""
+    def derive_shape(self, known: dict[str, str | None]) -> Shape:
+        """The shape, given every resource's name field (`known`: name -> name_field)."""
+        relations: dict[str, str] = {}
+        for col, c in self.columns.items():
+            if c.kind != "uuid" or not col.endswith("_id") or col in self.private_columns:
+                continue
+            rel = col[:-3]
+            target = self.relation_aliases.get(rel, rel)
+            if target in known:
+                relations[rel] = target
+        unknown = set(self.relation_aliases.values()) - set(known)
+        if unknown:
+            shown = ", ".join(sorted(unknown))
+            raise ValueError(f"resource {self.name!r} relates to unknown resource(s) {shown}")
         fields = self.response.model_fields
         return Shape(
             self.name,
@@ -258,7 +287,17 @@ class ResourceSpec:
             taggable=self.taggable,
             has_metadata=self.has_metadata,
             extra_filters=self.extra_filters,
+            relations=relations,
+            named_relations=frozenset(r for r, t in relations.items() if known[t]),
+            module=self.module,
+            hooks=self.hooks,
+            list_columns=self.list_columns,
         )
+
+    @cached_property
+    def shape(self) -> Shape:
+        """What reading needs, derived from the models (the manifest holds a copy)."""
+        return self.derive_shape(name_fields())
 
     @property
     def owned(self) -> bool:
@@ -279,76 +318,68 @@ class ResourceSpec:
 
 REGISTRY: dict[str, ResourceSpec] = {}
 
-# Where each resource is declared: imported on first use, so a command that
-# touches stacks never pays for building the pipeline-run models.
-MODULES: dict[str, str] = {
-    "user": "users",
-    "api_key": "users",
-    "flavor": "stacks",
-    "stack_component": "stacks",
-    "stack": "stacks",
-    "service_connector": "connectors",
-    "secret": "secrets",
-    "pipeline": "pipelines",
-    "snapshot": "pipelines",
-    "pipeline_run": "pipelines",
-    "run_step": "pipelines",
-    "artifact": "artifacts",
-    "artifact_version": "artifacts",
-    "run_template": "automation",
-    "schedule": "automation",
-    "build": "automation",
-    "code_repository": "code",
-    "tag": "tags",
-    "run_metadata": "tags",
-}
-PLURALS: dict[str, str] = {
-    "code_repository": "code_repositories",
-    "run_metadata": "run_metadata",
-}
-NAMED: frozenset[str] = frozenset(MODULES) - {"snapshot", "build", "artifact_version"}
-# `<rel>_id` columns whose relation is not named after the resource.
-RELATION_ALIASES: dict[str, str] = {
-    "template": "run_template",
-    "producer_step_run": "run_step",
-    "original_step_run": "run_step",
-    "service_account": "user",
-    "connector": "service_connector",
-    "artifact_store": "stack_component",
-}
-
-
-def plural_of(name: str) -> str:
-    return PLURALS.get(name, name + "s")
-
 
 def register(spec: ResourceSpec) -> ResourceSpec:
     """Add a resource; its name and plural must be new."""
-    if spec.name in REGISTRY:
-        raise ValueError(f"resource {spec.name!r} is registered twice")
+    taken = {s.plural: s.name for s in REGISTRY.values()}
+    if spec.name in REGISTRY or spec.plural in taken:
+        raise ValueError(f"resource {spec.name!r} (plural {spec.plural!r}) is registered twice")
     REGISTRY[spec.name] = spec
     return spec
 
 
+def _catalog() -> dict[str, dict[str, Any]]:
+    from stackyard.models.manifest import SHAPES
+
+    return SHAPES
+
+
+def resource_names() -> list[str]:
+    """Every registered resource, in the manifest's (stable) order."""
+    return list(_catalog())
+
+
+def name_fields() -> dict[str, str | None]:
+    """Resource name -> the field that names it (None: known by id only)."""
+    return {name: data["name_field"] for name, data in _catalog().items()}
+
+
 def resource_name(kind: str) -> str:
     """The singular name for a singular or plural one, with the choices on a miss."""
-    name = kind if kind in MODULES else next((n for n in MODULES if plural_of(n) == kind), None)
+    catalog = _catalog()
+    if kind in catalog:
+        return kind
+    name = next((n for n, data in catalog.items() if data["plural"] == kind), None)
     if name is None:
-        raise KeyError(f"unknown resource {kind!r}; known: {', '.join(sorted(MODULES))}")
+        raise KeyError(f"unknown resource {kind!r}; known: {', '.join(sorted(catalog))}")
     return name
 
 
 def spec_for(kind: str) -> ResourceSpec:
-    """Look a resource up by singular or plural name, with the choices on a miss."""
+    """Look a resource up by singular or plural name, with the choices on a miss; its
+    models module is imported on first use."""
     name = resource_name(kind)
     if name not in REGISTRY:
-        importlib.import_module(f"stackyard.models.{MODULES[name]}")
+        importlib.import_module(f"stackyard.models.{_catalog()[name]['module']}")
     return REGISTRY[name]
 
 
 def all_specs() -> list[ResourceSpec]:
-    """Every resource, in a stable order (the order of MODULES)."""
-    return [spec_for(name) for name in MODULES]
+    """Every resource, in the manifest's order."""
+    return [spec_for(name) for name in _catalog()]
+
+
+def discover() -> list[ResourceSpec]:
+    """Import every module of `stackyard.models` and return every spec registered, in
+    module order (what the manifest is generated from; no manifest needed)."""
+    import pkgutil
+
+    import stackyard.models as package
+
+    for found in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if found.name not in ("manifest",):
+            importlib.import_module(f"stackyard.models.{found.name}")
+    return list(REGISTRY.values())
 
 
 _SHAPES: dict[str, Shape] = {}
@@ -359,7 +390,5 @@ def shape_for(kind: str) -> Shape:
     name = resource_name(kind)
     shape = _SHAPES.get(name)
     if shape is None:
-        from stackyard.models.manifest import SHAPES
-
-        shape = _SHAPES[name] = Shape.from_data(name, SHAPES[name])
+        shape = _SHAPES[name] = Shape.from_data(name, _catalog()[name])
     return shape

@@ -116,6 +116,8 @@ register(
         update=FlavorUpdate,
         unique=(("name", "type"),),
         text=frozenset({"source"}),
+        hooks="stacks",
+        list_columns=("name", "type", "integration", "is_custom", "source"),
     )
 )
 register(
@@ -127,6 +129,9 @@ register(
         update=StackComponentUpdate,
         unique=(("name", "type"),),
         extra_filters=frozenset({"stack_id"}),
+        hooks="stacks",
+        relation_aliases={"connector": "service_connector"},
+        list_columns=("name", "type", "flavor", "user", "created"),
     )
 )
 register(
@@ -140,5 +145,7 @@ register(
         computed=frozenset({"component_ids"}),
         text=frozenset({"description"}),
         extra_filters=frozenset({"component_id", "component"}),
+        hooks="stacks",
+        list_columns=("name", "active", "components", "user", "created"),
     )
 )

@@ -59,5 +59,6 @@ register(
         request=RunMetadataRequest,
         name_field="key",
         indexes=(("resource_type", "resource_id"),),
+        hooks="tags",
     )
 )

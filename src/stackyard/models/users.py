@@ -71,6 +71,8 @@ register(
         update=UserUpdate,
         unique=(("name",),),
         private_columns={"password_hash": "text", "token_epoch": "int"},
+        hooks="users",
+        list_columns=("name", "full_name", "email", "is_admin", "active", "created"),
     )
 )
 register(
@@ -83,5 +85,8 @@ register(
         unique=(("service_account_id", "name"),),
         computed=frozenset({"key"}),
         private_columns={"key_hash": "text", "key_prefix": "str"},
+        hooks="users",
+        relation_aliases={"service_account": "user"},
+        list_columns=("name", "service_account", "active", "last_used", "description", "created"),
     )
 )

@@ -14,7 +14,7 @@ from uuid import UUID
 from stackyard.connectors import ConnectorSetup, pick_resource, provider_for, served_types
 from stackyard.exceptions import ServiceConnectorError
 from stackyard.models.connector_types import MASK
-from stackyard.store.sql.hooks.secrets import connector_secret_values
+from stackyard.store.sql.hooks.connectors import connector_secret_values
 
 if TYPE_CHECKING:
     from stackyard.models.connectors import (
