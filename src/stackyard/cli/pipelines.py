@@ -14,7 +14,7 @@ from stackyard.cli.views import Row, Section, duration, show
 
 if TYPE_CHECKING:
     from stackyard.client import Client
-    from stackyard.models.pipelines import PipelineRunResponse, StepRunResponse
+    from stackyard.models.pipelines import PipelineRunResponse, RunStepResponse
 
 
 def _run_sections(client: Client, run: PipelineRunResponse) -> dict[str, Section]:
@@ -115,7 +115,7 @@ def describe_step(step_ref: str, run_ref: str | None, output: str) -> None:
     show(client, STEP, found, output)
 
 
-def _step_of(client: Client, run_ref: str, step_name: str) -> StepRunResponse:
+def _step_of(client: Client, run_ref: str, step_name: str) -> RunStepResponse:
     pipeline_run = client.get_pipeline_run(run_ref)
     steps = pipeline_run.steps
     if step_name not in steps:

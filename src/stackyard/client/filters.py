@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from stackyard.models.connectors import ServiceConnectorResponse
     from stackyard.models.pipelines import PipelineResponse
     from stackyard.models.pipelines import PipelineRunResponse
+    from stackyard.models.pipelines import RunStepResponse
     from stackyard.models.pipelines import SnapshotResponse
-    from stackyard.models.pipelines import StepRunResponse
     from stackyard.models.secrets import SecretResponse
     from stackyard.models.stacks import FlavorResponse
     from stackyard.models.stacks import StackComponentResponse
@@ -436,7 +436,7 @@ SERVICE_CONNECTOR: Kind[ServiceConnectorResponse] = Kind("service_connector")
 PIPELINE: Kind[PipelineResponse] = Kind("pipeline")
 SNAPSHOT: Kind[SnapshotResponse] = Kind("snapshot")
 PIPELINE_RUN: Kind[PipelineRunResponse] = Kind("pipeline_run")
-RUN_STEP: Kind[StepRunResponse] = Kind("run_step")
+RUN_STEP: Kind[RunStepResponse] = Kind("run_step")
 SECRET: Kind[SecretResponse] = Kind("secret")
 FLAVOR: Kind[FlavorResponse] = Kind("flavor")
 STACK_COMPONENT: Kind[StackComponentResponse] = Kind("stack_component")

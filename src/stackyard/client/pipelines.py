@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         PipelineResponse,
         PipelineRunResponse,
         SnapshotResponse,
-        StepRunResponse,
+        RunStepResponse,
     )
 
 
@@ -121,7 +121,7 @@ class PipelineMethods(ClientCore):
         self._delete(PIPELINE_RUN, name_id_or_prefix)
 
     # -- step runs --------------------------------------------------------------------------
-    def get_run_step(self, step_run_id: str | UUID) -> StepRunResponse:
+    def get_run_step(self, step_run_id: str | UUID) -> RunStepResponse:
         """By id (step names repeat across runs: `run.steps[name]` finds one by name)."""
         return self._by_id(RUN_STEP, step_run_id)
 
@@ -133,5 +133,5 @@ class PipelineMethods(ClientCore):
         size: int = DEFAULT_PAGE_SIZE,
         logical_operator: str = "and",
         **filters: Unpack[RunStepFilters],
-    ) -> Page[StepRunResponse]:
+    ) -> Page[RunStepResponse]:
         return self._list(RUN_STEP, sort_by, page, size, logical_operator, filters)

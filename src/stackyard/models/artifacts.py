@@ -12,7 +12,7 @@ from stackyard.models.enums import ArtifactType
 from stackyard.models.spec import ResourceSpec, register
 
 if TYPE_CHECKING:
-    from stackyard.models.pipelines import StepRunResponse
+    from stackyard.models.pipelines import RunStepResponse
     from stackyard.store.base import Store
 
 
@@ -97,8 +97,8 @@ class ArtifactVersionResponse(OwnedResponse):
         return result
 
     @property
-    def producer_step_run(self) -> StepRunResponse | None:
-        result: StepRunResponse | None = self._related("run_step", self.producer_step_run_id)
+    def producer_step_run(self) -> RunStepResponse | None:
+        result: RunStepResponse | None = self._related("run_step", self.producer_step_run_id)
         return result
 
     @property

@@ -187,7 +187,7 @@ class PipelineRunResponse(OwnedResponse):
         return result
 
     @property
-    def steps(self) -> dict[str, StepRunResponse]:
+    def steps(self) -> dict[str, RunStepResponse]:
         """Step name → step run, in the order the steps started."""
         from stackyard.models.paging import depaginate_store
 
@@ -201,7 +201,7 @@ class PipelineRunResponse(OwnedResponse):
         return (self.end_time - self.start_time).total_seconds()
 
 
-class StepRunRequest(Request):
+class RunStepRequest(Request):
     name: str = Field(min_length=1, max_length=255)
     pipeline_run_id: UUID
     status: ExecutionStatus = ExecutionStatus.RUNNING
@@ -221,7 +221,7 @@ class StepRunRequest(Request):
     outputs: dict[str, UUID] = {}
 
 
-class StepRunUpdate(Update):
+class RunStepUpdate(Update):
     status: ExecutionStatus | None = None
     end_time: datetime | None = None
     error: str | None = None
@@ -232,7 +232,7 @@ class StepRunUpdate(Update):
     attempts: int | None = None
 
 
-class StepRunResponse(OwnedResponse):
+class RunStepResponse(OwnedResponse):
     name: str
     status: ExecutionStatus
     pipeline_run_id: UUID
@@ -350,9 +350,9 @@ register(
     ResourceSpec(
         name="run_step",
         plural="run_steps",
-        response=StepRunResponse,
-        request=StepRunRequest,
-        update=StepRunUpdate,
+        response=RunStepResponse,
+        request=RunStepRequest,
+        update=RunStepUpdate,
         unique=(("pipeline_run_id", "name"),),
         parent="pipeline_run",
         computed=frozenset({"input_ids", "output_ids", "run_metadata"}),
@@ -365,3 +365,8 @@ register(
         list_columns=("name", "status", "start_time", "duration", "attempts", "cache_key"),
     )
 )
+
+# the names the public API has always had for the run_step models
+StepRunRequest = RunStepRequest
+StepRunResponse = RunStepResponse
+StepRunUpdate = RunStepUpdate

@@ -21,7 +21,7 @@ from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.artifacts import ArtifactRef
 
 if TYPE_CHECKING:
-    from stackyard.models.pipelines import StepRunResponse
+    from stackyard.models.pipelines import RunStepResponse
     from stackyard.pipelines.step import Step
     from stackyard.store.base import Store
 
@@ -52,7 +52,7 @@ def cache_key(
 
 def find_cached(
     store: Store, key: str, output_names: list[str], root: str
-) -> tuple[StepRunResponse, dict[str, ArtifactRef]] | None:
+) -> tuple[RunStepResponse, dict[str, ArtifactRef]] | None:
     """The newest completed step run of this user with `key` whose outputs all still
     exist (in the artifact store at `root`, which is part of the key).
 

@@ -17,7 +17,7 @@ from stackyard.pipelines.config import jsonable
 
 if TYPE_CHECKING:
     from stackyard.models.artifacts import ArtifactVersionResponse
-    from stackyard.models.pipelines import PipelineRunResponse, StepRunResponse
+    from stackyard.models.pipelines import PipelineRunResponse, RunStepResponse
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
 
@@ -30,7 +30,7 @@ class StepContext:
     run_name: str
     run_id: UUID
     step_name: str
-    step_run: StepRunResponse
+    step_run: RunStepResponse
     parameters: dict[str, Any]
     output_uris: dict[str, str]
     store: Store

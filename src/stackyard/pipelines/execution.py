@@ -23,7 +23,7 @@ from stackyard.pipelines.context import StepContext, reset_context, set_context
 from stackyard.pipelines.logs import capture_logs
 
 if TYPE_CHECKING:
-    from stackyard.models.pipelines import StepRunResponse
+    from stackyard.models.pipelines import RunStepResponse
     from stackyard.pipelines.step import Hook, Step
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -152,7 +152,7 @@ def execute_step(
     task: StepTask, step: Step, store: Store, stack: Stack | None = None
 ) -> StepOutcome:
     """Run `step` for `task`, recording the step run, its outputs and logs."""
-    step_run: StepRunResponse = store.create(
+    step_run: RunStepResponse = store.create(
         "run_step",
         {
             "name": task.name,

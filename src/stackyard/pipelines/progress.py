@@ -127,14 +127,12 @@ class RunProgress:
     def run_finished(self, run: PipelineRunResponse) -> None:
         if not self._on:
             return
-        from stackyard.store.rest import RestStore
-
-        where = f" on {self.store.url}" if isinstance(self.store, RestStore) else ""
+        page = self.store.page_url(f"runs/{run.id}")
         logger.info(
-            "Run %r %s in %s. Inspect it%s: stackyard pipeline run describe %s",
+            "Run %r %s in %s. Inspect it: %sstackyard pipeline run describe %s",
             run.name,
             run.status.value,
             _seconds(self._run_start),
-            where,
+            f"{page} or " if page else "",
             run.name,
         )

@@ -143,6 +143,11 @@ class Store(ABC):
         working at once. `EntityNotFoundError` for an unknown key, `AuthorizationError`
         unless the caller is an admin or the key's own service account."""
 
+    def page_url(self, path: str) -> str | None:
+        """Where a person looks at `path` ("runs/<id>") in a browser: the dashboard of the
+        server this store talks to; None for a store without one (SQL)."""
+        return None
+
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """What this store is: type, URL (password hidden), version."""

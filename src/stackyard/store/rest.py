@@ -261,6 +261,9 @@ class RestStore(Store):
             self._user.bind(self)
         return self._user
 
+    def page_url(self, path: str) -> str | None:
+        return f"{self.url}/{path.lstrip('/')}"
+
     def info(self) -> dict[str, Any]:
         from stackyard import __version__
 

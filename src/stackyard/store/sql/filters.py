@@ -8,7 +8,6 @@ the same things, with the same messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,14 +144,6 @@ def _extra_kind(field: str) -> str:
     return "uuid" if field.endswith("_id") else "str"
 
 
-@dataclass
-class Compiled:
-    """A WHERE clause and its parameters."""
-
-    sql: str
-    params: list[Any]
-
-
 def like_escape(value: str) -> str:
     return value.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
@@ -179,9 +170,6 @@ def column_condition(
         }[op]
         return f"LOWER({column_sql}) LIKE ? ESCAPE '!'", [pattern]
     return f"{column_sql} {_SQL_OPS[op]} ?", [db.encode(kind, value)]
-
-
-ExtraFilter = Callable[[Database, Condition], tuple[str, list[Any]]]
 
 
 def related_name_condition(
