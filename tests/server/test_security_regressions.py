@@ -536,3 +536,37 @@ def test_fuzzed_schedules_are_4xx(http: httpx.Client, users: Users, body: Json, 
     )
     assert response.status_code == 422, response.text
     assert named in response.json()["detail"]
+
+
+def test_only_a_connectors_owner_links_components_to_it(http: httpx.Client, users: Users) -> None:
+    """A linked connector hands its credentials to the component: bob may not link his
+    component to alice's connector and so get her cloud keys."""
+    connector = ok(
+        http.post(
+            "/api/v1/service_connectors",
+            json={"name": f"c-{uuid.uuid4().hex[:6]}", "connector_type": "docker",
+                  "auth_method": "password",
+                  "configuration": {"username": "u", "password": "alices-password"}},
+            headers=h(users, "alice"),
+        ),
+        201,
+    )  # fmt: skip
+    body = {
+        "name": f"c-{uuid.uuid4().hex[:6]}",
+        "type": "artifact_store",
+        "flavor": "local",
+        "configuration": {"path": "/tmp/bobs"},
+    }
+    linked = http.post(
+        "/api/v1/stack_components",
+        json={**body, "connector_id": connector["id"]},
+        headers=h(users, "bob"),
+    )
+    assert linked.status_code == 403, linked.text
+    mine = ok(http.post("/api/v1/stack_components", json=body, headers=h(users, "bob")), 201)
+    relinked = http.put(
+        f"/api/v1/stack_components/{mine['id']}",
+        json={"connector_id": connector["id"]},
+        headers=h(users, "bob"),
+    )
+    assert relinked.status_code == 403, relinked.text

@@ -131,9 +131,17 @@ class ComponentHooks(Hooks):
             unchecked={r.path for r in references},  # typed once resolved, at run time
         )
 
+    @staticmethod
+    def _check_connector(store: SqlStore, tx: Transaction, connector_id: Any) -> None:
+        """Linking a connector hands its credentials to everyone who runs the component:
+        only the connector's owner (or an admin) decides that."""
+        if connector_id is not None:
+            store.check_writable(tx, "service_connector", connector_id, "link components to")
+
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
+        self._check_connector(store, tx, values.get("connector_id"))
         values["configuration"] = dict(values.get("configuration") or {})
         self._validate(
             store,
@@ -147,6 +155,8 @@ class ComponentHooks(Hooks):
     def before_update(
         self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
     ) -> None:
+        if changes.get("connector_id") not in (None, row.get("connector_id")):
+            self._check_connector(store, tx, changes["connector_id"])
         if "configuration" in changes:
             self._validate(
                 store, tx, row["type"], row["flavor"], changes["configuration"] or {}, row["name"]
