@@ -16,25 +16,20 @@ from uuid import UUID
 from stackyard.client.core import Kind
 
 if TYPE_CHECKING:
-    from stackyard.models.artifacts import ArtifactResponse
-    from stackyard.models.artifacts import ArtifactVersionResponse
-    from stackyard.models.automation import BuildResponse
-    from stackyard.models.automation import RunTemplateResponse
-    from stackyard.models.automation import ScheduleResponse
+    from stackyard.models.artifacts import ArtifactResponse, ArtifactVersionResponse
+    from stackyard.models.automation import BuildResponse, RunTemplateResponse, ScheduleResponse
     from stackyard.models.code import CodeRepositoryResponse
     from stackyard.models.connectors import ServiceConnectorResponse
-    from stackyard.models.pipelines import PipelineResponse
-    from stackyard.models.pipelines import PipelineRunResponse
-    from stackyard.models.pipelines import RunStepResponse
-    from stackyard.models.pipelines import SnapshotResponse
+    from stackyard.models.pipelines import (
+        PipelineResponse,
+        PipelineRunResponse,
+        RunStepResponse,
+        SnapshotResponse,
+    )
     from stackyard.models.secrets import SecretResponse
-    from stackyard.models.stacks import FlavorResponse
-    from stackyard.models.stacks import StackComponentResponse
-    from stackyard.models.stacks import StackResponse
-    from stackyard.models.tags import RunMetadataResponse
-    from stackyard.models.tags import TagResponse
-    from stackyard.models.users import APIKeyResponse
-    from stackyard.models.users import UserResponse
+    from stackyard.models.stacks import FlavorResponse, StackComponentResponse, StackResponse
+    from stackyard.models.tags import RunMetadataResponse, TagResponse
+    from stackyard.models.users import APIKeyResponse, UserResponse
 
 Text = str | list[str]
 Id = UUID | str | list[UUID | str]

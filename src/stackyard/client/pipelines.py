@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from stackyard.models.pipelines import (
         PipelineResponse,
         PipelineRunResponse,
-        SnapshotResponse,
         RunStepResponse,
+        SnapshotResponse,
     )
 
 
