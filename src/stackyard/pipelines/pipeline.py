@@ -279,9 +279,13 @@ class Pipeline:
         """Run on the active stack → `PipelineRunResponse`; with a schedule → `ScheduleResponse`.
 
         A failing step raises `StepFailedError` naming it, after the run is recorded as failed.
+        Called while stackyard imports the calling module to load something from it, it
+        raises `RunDuringImportError` instead (see `refuse_run_while_loading`).
         """
         from stackyard.pipelines.run import launch
+        from stackyard.utils.source import refuse_run_while_loading
 
+        refuse_run_while_loading(self.name)
         return launch(self.compile(*args, **kwargs))
 
     def __repr__(self) -> str:
