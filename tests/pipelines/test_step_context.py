@@ -78,7 +78,9 @@ def test_log_metadata_attaches_to_the_step_or_the_given_records() -> None:
     assert Client().get_pipeline_run(run.id).run_metadata == {"dataset": "iris"}
     output = step_run.output
     log_metadata({"checked": True}, artifact_version_id=output.id)
-    assert Client().get_artifact_version(output.id).run_metadata["checked"] is True
+    log_metadata({"by_name": 1}, artifact_version_id=output.name)  # its latest version
+    recorded = Client().get_artifact_version(output.id).run_metadata
+    assert recorded["checked"] is True and recorded["by_name"] == 1
     with pytest.raises(InputError, match="outside a step needs run_id, step_id"):
         log_metadata({"orphan": 1})
     with pytest.raises(InputError, match="must be JSON-serialisable"):

@@ -122,8 +122,8 @@ def log_metadata(
     """Attach JSON-able `values` to a pipeline run, step run or artifact version.
 
     Inside a step, without ids, they go to the current step run. Each id may
-    also be a name or a unique prefix; ids may be combined to attach the same
-    values to several records.
+    also be a name or a unique prefix (an artifact's name means its latest version);
+    ids may be combined to attach the same values to several records.
     """
     if not isinstance(values, Mapping) or not values:
         raise InputError(f"log_metadata needs a non-empty dict of values, got {values!r}")
@@ -146,8 +146,10 @@ def log_metadata(
         store = Client().store
     else:
         raise InputError("log_metadata outside a step needs run_id, step_id or artifact_version_id")
+    from stackyard.client.tags import metadata_target
+
     # ids, names and prefixes, resolved like every other API (a full id costs one read)
-    targets = [(kind, store.find(kind, value).id) for kind, value in given]
+    targets = [(kind, metadata_target(store, kind, value)) for kind, value in given]
     if not targets and context is not None:
         targets = [("run_step", context.step_run_id)]
     for kind, target in targets:

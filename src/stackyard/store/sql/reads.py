@@ -228,7 +228,8 @@ class SqlReads:
         existing = self.list_rows(shape.name, size=5, **scope)
         hint = ", ".join(str(e[field] if field else e["id"]) for e in existing.items)
         raise EntityNotFoundError(
-            f"no {shape.name.replace('_', ' ')} matches {value!r} by id, name or prefix"
+            f"no {shape.name.replace('_', ' ')} matches {value!r} by "
+            + ("id, name or prefix" if field else "id or prefix")
             + (f"; existing: {hint}{', ...' if existing.total > 5 else ''}" if hint else "")
         )
 
