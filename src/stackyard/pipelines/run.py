@@ -210,7 +210,9 @@ class RunContext:
         self.stop_requested = threading.Event()
         self._lock = threading.Lock()
         self._stepping: threading.Thread | None = None  # running a step in this process
-        self.progress = RunProgress(store, run, len(self.order))
+        self.progress = RunProgress(
+            store, run, len(self.order), live=stack.orchestrator.runs_steps_here
+        )
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -425,6 +427,12 @@ class RunContext:
         self.run = self.store.update(
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )
+        try:
+            return self._execute()
+        finally:
+            self.progress.close()  # however the run ended, the live line goes
+
+    def _execute(self) -> PipelineRunResponse:
         orchestrator = self.stack.orchestrator
         self.progress.run_started(self.compiled.name, self.stack.name)
         with beating(self.store, self.run.id) as beat:
