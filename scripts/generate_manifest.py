@@ -153,6 +153,8 @@ def main() -> None:
         target.write_text(text)
         ruff = Path(sys.executable).with_name("ruff")
         if ruff.exists():
+            # format first: long generated lines are wrapped before the check sees them
+            subprocess.run([str(ruff), "format", "-q", str(target)], check=True)
             subprocess.run([str(ruff), "check", "-q", "--fix", str(target)], check=False)
             subprocess.run([str(ruff), "format", "-q", str(target)], check=True)
         print(f"wrote {target}")

@@ -81,6 +81,9 @@ COMMANDS: dict[str, Entry] = {
     "step": Entry("pipelines:step", "Inspect the step runs of a pipeline run.", PIPELINES),
     "logs": Entry("pipelines:logs", "Print the logs of a run's steps.", PIPELINES),
     "artifact": Entry("artifacts:artifact", "Inspect and prune artifacts.", PIPELINES),
+    "model": Entry(
+        "ml_models:model", "Register models; inspect and promote their versions.", PIPELINES
+    ),
     "schedule": Entry("automation:schedule", "Inspect and change schedules.", PIPELINES),
     "run-template": Entry("automation:run_template", "Manage run templates.", PIPELINES),
     "build": Entry("automation:build", "Inspect pipeline builds.", PIPELINES),

@@ -16,6 +16,7 @@ from stackyard.client.automation import AutomationMethods
 from stackyard.client.code import CodeMethods
 from stackyard.client.connectors import ConnectorMethods
 from stackyard.client.core import UNSET, depaginate, install_default_store_provider
+from stackyard.client.ml_models import ModelMethods
 from stackyard.client.pipelines import PipelineMethods
 from stackyard.client.secrets import SecretMethods
 from stackyard.client.stacks import StackMethods
@@ -27,6 +28,7 @@ from stackyard.store.base import Store
 class Client(
     PipelineMethods,
     ArtifactMethods,
+    ModelMethods,
     TagMethods,
     StackMethods,
     ConnectorMethods,

@@ -229,9 +229,11 @@ class ClientCore:
         updated: T = self.store.update(kind.name, entity_id, given)
         return updated
 
-    def _delete(self, kind: Kind[Any], name_id_or_prefix: str | UUID, **scope: Any) -> None:
+    def _delete(
+        self, kind: Kind[Any], name_id_or_prefix: str | UUID, *, force: bool = False, **scope: Any
+    ) -> None:
         entity = self.store.find(kind.name, name_id_or_prefix, **scope)
-        self.store.delete(kind.name, entity.id)
+        self.store.delete(kind.name, entity.id, force=force)
 
     # -- settings ---------------------------------------------------------------------------
     def get_settings(self) -> dict[str, Any]:

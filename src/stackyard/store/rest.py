@@ -249,9 +249,10 @@ class RestStore(Store):
         path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
         return self._model(spec, self._call("PUT", path, json=request_body(update)))
 
-    def delete(self, kind: str, entity_id: UUID) -> None:
+    def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)
-        self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}")
+        params = {"force": "true"} if force else None
+        self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}", params=params)
 
     def current_user(self) -> UserResponse:
         from stackyard.models.users import UserResponse

@@ -103,7 +103,9 @@ class PipelineRunHooks(CodeReferenceHooks):
         now = utcnow()
         return any(is_stale(r, now) for r in rows) and bool(reap(store))
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         q = store.db.q
         steps = [
             str(r[0])

@@ -66,7 +66,9 @@ class UserHooks(Hooks):
             if not others:
                 raise IllegalOperationError("cannot remove admin rights from the last admin")
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         if store.actor is not None and row["id"] == store.actor.id:
             raise IllegalOperationError(f"user {row['name']!r} cannot delete themselves")
         owned: list[str] = []
@@ -122,7 +124,9 @@ class APIKeyHooks(Hooks):
     ) -> None:
         _check_key_manager(store, row["service_account_id"])
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         _check_key_manager(store, row["service_account_id"])
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
