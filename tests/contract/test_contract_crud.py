@@ -11,7 +11,7 @@ from support import artifact_uri
 from stackyard.client import Client
 from stackyard.exceptions import EntityExistsError, EntityNotFoundError
 from stackyard.models.binding import utcnow
-from stackyard.models.spec import resource_names, spec_for
+from stackyard.models.spec import discover, spec_for
 
 
 def pipeline_named(client: Client, name: str) -> Any:
@@ -221,8 +221,9 @@ NAMED = {kind for kind in FACTORIES if spec_for(kind).name_field == "name"}
 
 
 def test_every_resource_has_a_factory() -> None:
-    """A resource left out of FACTORIES would escape this whole suite."""
-    assert sorted(FACTORIES) == sorted(resource_names())
+    """A resource left out of FACTORIES would escape this whole suite (registered ones,
+    found in the models themselves: a resource not yet in the manifest counts too)."""
+    assert sorted(FACTORIES) == sorted(spec.name for spec in discover())
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))

@@ -8,6 +8,7 @@ import click
 
 from stackyard.cli.base import confirm, get_client, output_option, yes_option
 from stackyard.cli.resources import Resource, list_command, name_argument, resource_group
+from stackyard.cli.sections import PIPELINES
 from stackyard.cli.views import Section, show
 
 if TYPE_CHECKING:
@@ -173,3 +174,7 @@ def delete_version(model_name: str, version: str | None, yes: bool) -> None:
     confirm(f"Delete version {found.name} of model {model_name!r}?", yes)
     client.delete_model_version(found.id)
     click.echo(f"Deleted version {found.name} of model {model_name!r}.")
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"model": PIPELINES}

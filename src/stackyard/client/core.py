@@ -64,16 +64,11 @@ def open_store(url: str) -> Store:
     with _STORES_LOCK:
         store = _STORES.get(url)
         if store is None:
-            if url.startswith(("http://", "https://")):
-                from stackyard.store.rest import RestStore
+            from stackyard.runner.launch import LocalWorkers
+            from stackyard.store import open_store as open_at
 
-                store = RestStore(url)
-            else:
-                from stackyard.runner.launch import LocalWorkers
-                from stackyard.store.sql.store import SqlStore
-
-                # the embedded store runs template runs in local worker processes
-                store = SqlStore(url, launcher=LocalWorkers())
+            # an embedded store runs template runs in local worker processes
+            store = open_at(url, launcher=LocalWorkers())
             _STORES[url] = store
         return store
 

@@ -491,7 +491,7 @@ class UserFilters(TypedDict, total=False):
     is_service_account: Flag
 
 
-class ApiKeyFilters(TypedDict, total=False):
+class APIKeyFilters(TypedDict, total=False):
     """Filters of the Client's `list_api_keys`."""
 
     id: Id

@@ -149,10 +149,6 @@ class RestStore(Store):
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def post(self, path: str, body: Any) -> Any:
-        """POST a JSON body to a route beyond the generic CRUD ones; the decoded answer."""
-        return self._call("POST", path, json=body)
-
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send(method, path, **kwargs)
         if response.status_code == 401 and self._api_key is not None:

@@ -132,7 +132,7 @@ def _write_links(
     )
 
 
-class StepRunHooks(Hooks):
+class RunStepHooks(Hooks):
     def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
         for kind in ("input", "output"):
             links: dict[str, UUID] = getattr(request, f"{kind}s", {}) or {}
@@ -182,5 +182,5 @@ class StepRunHooks(Hooks):
 HOOKS = {
     "snapshot": CodeReferenceHooks(),
     "pipeline_run": PipelineRunHooks(),
-    "run_step": StepRunHooks(),
+    "run_step": RunStepHooks(),
 }
