@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -77,6 +78,15 @@ def temporary_database(dialect: str) -> Iterator[str]:
         _admin_execute(dialect, drop)
 
 
+@functools.cache
+def table_names() -> list[str]:
+    """Every table of the schema, dependants before what they depend on (derived from
+    the specs, so a new resource's table is emptied too)."""
+    from stackyard.store.sql.schema import build_metadata
+
+    return [table.name for table in reversed(build_metadata().sorted_tables)]
+
+
 def wipe(store: object) -> None:
     """Empty every table of a SQL store and seed the defaults again."""
     from stackyard.store.sql.bootstrap import seed
@@ -84,32 +94,7 @@ def wipe(store: object) -> None:
 
     assert isinstance(store, SqlStore)
     db = store.db
-    tables = [
-        "stack_compositions",
-        "tag_assignments",
-        "step_run_artifacts",
-        "run_metadata",
-        "api_keys",
-        "run_templates",
-        "schedules",
-        "builds",
-        "artifact_versions",
-        "artifacts",
-        "run_steps",
-        "pipeline_runs",
-        "snapshots",
-        "pipelines",
-        "tags",
-        "stacks",
-        "stack_components",
-        "flavors",
-        "service_connectors",
-        "secrets",
-        "code_repositories",
-        "users",
-        "settings",
-        "login_failures",
-    ]
+    tables = table_names()
     with db.transaction() as tx:
         if db.dialect == "mysql":
             tx.execute("SET FOREIGN_KEY_CHECKS=0")

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "ArtifactConfig": "stackyard.pipelines.ml_models",
     "BaseMaterializer": "stackyard.artifacts.materializers",
     "Client": "stackyard.client",
     "DockerSettings": "stackyard.builds.settings",
     "ExecutionStatus": "stackyard.models.enums",
+    "Model": "stackyard.pipelines.ml_models",
     "ResourceSettings": "stackyard.pipelines.config",
     "RetryPolicy": "stackyard.pipelines.config",
     "Schedule": "stackyard.pipelines.schedule",
@@ -36,15 +38,18 @@ if TYPE_CHECKING:
     from stackyard.pipelines.artifacts import load_artifact, save_artifact
     from stackyard.pipelines.config import ResourceSettings, RetryPolicy
     from stackyard.pipelines.context import get_step_context, log_metadata
+    from stackyard.pipelines.ml_models import ArtifactConfig, Model
     from stackyard.pipelines.pipeline import pipeline
     from stackyard.pipelines.schedule import Schedule
     from stackyard.pipelines.step import step
 
 __all__ = [
+    "ArtifactConfig",
     "BaseMaterializer",
     "Client",
     "DockerSettings",
     "ExecutionStatus",
+    "Model",
     "ResourceSettings",
     "RetryPolicy",
     "Schedule",

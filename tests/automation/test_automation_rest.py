@@ -20,8 +20,8 @@ from stackyard.exceptions import IllegalOperationError, InputError
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.scheduler import run_due
-from stackyard.server import accounts
 from stackyard.store.rest import RestStore
+from stackyard.store.sql import accounts
 
 
 @pytest.fixture(params=[False])

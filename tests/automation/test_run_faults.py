@@ -22,7 +22,7 @@ from stackyard.client import Client
 from stackyard.config import GlobalConfig
 from stackyard.models.enums import ExecutionStatus
 from stackyard.models.pipelines import PipelineRunResponse
-from stackyard.server import accounts
+from stackyard.store.sql import accounts
 
 INTERVAL = 2.0
 

@@ -12,7 +12,7 @@ from cloud import AwsEndpoint, aws_endpoint
 from serving import ADMIN, ADMIN_PASSWORD, Running, running_server
 from support import IN_CI
 
-from stackyard.server import accounts
+from stackyard.store.sql import accounts
 
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # s3_steps is imported by path in worker processes

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from support import artifact_uri
-from test_contract_crud import make_run
+from test_contract_crud import FACTORIES, make_run
 
 from stackyard.client import Client
 from stackyard.exceptions import (
@@ -140,3 +140,39 @@ def test_service_accounts_and_api_keys(client: Client) -> None:
     assert client.update_service_account("robot", active=False).active is False
     client.delete_service_account("robot")
     assert client.list_service_accounts().total == 0
+
+
+ONE_ARGUMENT = {"api_key", "service_account", "settings"}  # take more (or no) arguments
+
+
+@pytest.mark.parametrize(
+    "kind",
+    sorted(k for k in FACTORIES if k not in ONE_ARGUMENT and hasattr(Client, f"get_{k}")),
+)
+def test_the_clients_get_and_delete_of_every_resource(client: Client, kind: str) -> None:
+    """The typed Client's own `get_<x>` / `delete_<x>` reach every resource they name."""
+    created = FACTORIES[kind][0](client, f"{kind}-client")
+    assert getattr(client, f"get_{kind}")(created.id).id == created.id
+    delete = getattr(client, f"delete_{kind}", None)
+    if delete is None:
+        return
+    delete(created.id)
+    with pytest.raises(EntityNotFoundError):
+        client.store.get(kind, created.id)
+
+
+def test_the_clients_updates_change_what_they_name(client: Client) -> None:
+    version = FACTORIES["artifact_version"][0](client, "ranked")
+    assert client.update_artifact("ranked", new_name="ranked-2", add_tags=["a"]).name == "ranked-2"
+    assert client.update_artifact_version("ranked-2", add_tags=["gold"]).tags == ["gold"]
+    assert client.get_artifact_version(version.id).tags == ["gold"]
+    template = FACTORIES["run_template"][0](client, "tpl")
+    assert client.update_run_template(template.id, description="nightly").description == "nightly"
+    FACTORIES["code_repository"][0](client, "repo")
+    assert client.update_code_repository("repo", description="ml").description == "ml"
+    pipeline = FACTORIES["pipeline"][0](client, "pipe")
+    assert client.update_pipeline(pipeline.id, description="etl").description == "etl"
+    client.create_tag("blue")
+    assert client.update_tag("blue", color="purple").color == "purple"
+    component = client.get_stack_component("default", component_type="artifact_store")
+    assert component.flavor_model.name == "local"

@@ -27,7 +27,7 @@ import pytest
 from serving import ADMIN, ADMIN_PASSWORD, PASSWORD, Running, running_runner, running_server
 from support import service_or_skip
 
-from stackyard.server import accounts
+from stackyard.store.sql import accounts
 
 CHROMIUM = os.environ.get("STACKYARD_TEST_CHROMIUM", "/usr/bin/chromium")
 FLOWS = Path(__file__).with_name("dashboard_flows.py")

@@ -72,7 +72,7 @@ def test_failed_logins_are_rate_limited_like_the_apis(tmp_path: Path, migrated_d
 
     from serving import ADMIN, ADMIN_PASSWORD, running_server
 
-    from stackyard.server import accounts
+    from stackyard.store.sql import accounts
 
     store = tmp_path / "limited.db"
     shutil.copyfile(migrated_db, store)

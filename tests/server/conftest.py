@@ -13,7 +13,7 @@ import httpx
 import pytest
 from serving import ADMIN, ADMIN_PASSWORD, PASSWORD, Running, Users, running_server
 
-from stackyard.server import accounts
+from stackyard.store.sql import accounts
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,7 @@ def test_secret_values_and_passwords_stay_out_of_errors_and_logs(
 
 @pytest.fixture
 def small_server(tmp_path: Path) -> Iterator[Running]:
-    from stackyard.server import accounts
+    from stackyard.store.sql import accounts
 
     with running_server(f"sqlite:///{tmp_path / 'small.db'}", max_body=2048) as running:
         accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)

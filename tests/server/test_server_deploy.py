@@ -24,8 +24,9 @@ from support import modules_after_cli
 from stackyard.client import Client
 from stackyard.client.core import reset_stores
 from stackyard.config import GlobalConfig
-from stackyard.server import accounts, cli_commands, local
+from stackyard.server import cli_commands, local
 from stackyard.server.tokens import issue
+from stackyard.store.sql import accounts
 from stackyard.store.sql.store import SqlStore
 
 SECRET = "deploy-test-secret"

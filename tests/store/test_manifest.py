@@ -1,14 +1,54 @@
-"""The generated manifest holds the shapes the models define, and reading it
-imports no pydantic."""
+"""What scripts/generate_manifest.py writes matches the code it is generated from (the
+resource specs, the Client's areas, the CLI's commands), reading the manifest imports
+no pydantic, and each resource's rules are where its spec says."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
-from stackyard.models.spec import all_specs, shape_for
+from stackyard.models.spec import all_specs, discover, shape_for
 
+ROOT = Path(__file__).resolve().parents[2]
 REGENERATE = "out of date: run .venv/bin/python scripts/generate_manifest.py"
+
+
+def test_every_generated_file_is_up_to_date() -> None:
+    """Rendered afresh from the code (new resources included, types and all)."""
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/generate_manifest.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert check.returncode == 0, f"{check.stdout}{check.stderr}{REGENERATE}"
+
+
+def test_every_registered_resource_is_in_the_manifest() -> None:
+    assert sorted(s.name for s in discover()) == sorted(s.name for s in all_specs()), REGENERATE
+
+
+def test_each_resources_rules_are_where_its_spec_says() -> None:
+    """A spec's `hooks` module holds rules for it, and every rule belongs to a resource
+    whose spec names that module (a mismatch would silently drop the rules)."""
+    import stackyard.store.sql.hooks as package
+
+    specs = {s.name: s for s in discover()}
+    for found in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{found.name}")
+        for resource in getattr(module, "HOOKS", {}):
+            assert resource in specs, f"hooks/{found.name}.py has rules for unknown {resource!r}"
+            assert specs[resource].hooks == found.name, (
+                f"hooks/{found.name}.py has rules for {resource!r}, whose spec says "
+                f"hooks={specs[resource].hooks!r}"
+            )
+    for spec in specs.values():
+        if spec.hooks is not None:
+            module = importlib.import_module(f"{package.__name__}.{spec.hooks}")
+            assert spec.name in module.HOOKS, f"{spec.name}: hooks/{spec.hooks}.py has no rules"
 
 
 def test_manifest_matches_the_models() -> None:
@@ -43,7 +83,7 @@ def test_client_filter_types_match_the_specs() -> None:
     from stackyard.client import filters
 
     for spec in all_specs():
-        typed = getattr(filters, "".join(p.capitalize() for p in spec.name.split("_")) + "Filters")
+        typed = getattr(filters, spec.response.__name__.removesuffix("Response") + "Filters")
         assert list(typing.get_type_hints(typed)) == spec.filter_fields, (
             f"{spec.name}: {REGENERATE}"
         )

@@ -10,6 +10,7 @@ import click
 from stackyard.cli.base import confirm, get_client, yes_option
 from stackyard.cli.output import table
 from stackyard.cli.resources import Resource, list_command, resource_group
+from stackyard.cli.sections import PIPELINES
 from stackyard.cli.views import Section
 
 if TYPE_CHECKING:
@@ -124,3 +125,7 @@ def _roots(versions: list[ArtifactVersionResponse]) -> dict[str, str]:
 
 def _summary(version: ArtifactVersionResponse) -> dict[str, Any]:
     return {c: getattr(version, c) for c in ("name", "version", "data_type", "uri")}
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"artifact": PIPELINES}

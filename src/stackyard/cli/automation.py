@@ -8,6 +8,7 @@ import click
 
 from stackyard.cli.base import get_client, given
 from stackyard.cli.resources import Resource, name_argument, resource_group
+from stackyard.cli.sections import PIPELINES
 
 SCHEDULE = Resource("schedule")
 schedule = resource_group(SCHEDULE, "schedule", "Inspect, pause and change schedules.")
@@ -108,3 +109,7 @@ def trigger(
     click.echo(f"{run.name} {run.status.value}")
     if wait and not run.status.is_successful:
         raise SystemExit(1)
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"schedule": PIPELINES, "run_template": PIPELINES, "build": PIPELINES}

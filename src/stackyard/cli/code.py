@@ -6,6 +6,7 @@ import click
 
 from stackyard.cli.base import config_options, get_client, read_config
 from stackyard.cli.resources import Resource, resource_group
+from stackyard.cli.sections import PIPELINES
 
 code_repository = resource_group(
     Resource("code_repository"), "code-repository", "Manage code repositories."
@@ -39,3 +40,7 @@ def register(
         logo_url=logo_url,
     )
     click.echo(f"Registered code repository {created.name!r} ({created.id}).")
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"code_repository": PIPELINES}

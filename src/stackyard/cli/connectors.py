@@ -12,6 +12,7 @@ import click
 from stackyard.cli.base import config_options, get_client, output_option, read_config
 from stackyard.cli.output import machine, table
 from stackyard.cli.resources import Resource, name_argument, resource_group
+from stackyard.cli.sections import STACKS
 
 CONNECTOR = Resource("service_connector")
 service_connector = resource_group(
@@ -151,3 +152,7 @@ def verify(
     click.echo(
         table(rows, ("resource_type", "resource_id")) if rows else "It reaches no resources."
     )
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"service_connector": STACKS}

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from stackyard import __version__
+from stackyard.cli.commands import AREA_COMMANDS
+from stackyard.cli.sections import PIPELINES, SECTIONS, SERVER, STACKS
 from stackyard.models.enums import StackComponentType
 
 if TYPE_CHECKING:
@@ -48,56 +50,25 @@ class Entry:
         self.args, self.optional = args, optional
 
 
-PROJECT, STACKS, PIPELINES, ADMIN, SERVER = (
-    "Project",
-    "Stacks",
-    "Pipelines and artifacts",
-    "Administration",
-    "Server",
-)
-SECTIONS = (PROJECT, STACKS, PIPELINES, ADMIN, SERVER)
-
+# what the command modules of this package add (generated from their `TOP_LEVEL`), the
+# groups of each component type, and the commands of other packages
 COMMANDS: dict[str, Entry] = {
-    "init": Entry("project:init", "Make a directory a stackyard project.", PROJECT),
-    "status": Entry("project:status", "Show the store, user and active stack.", PROJECT),
-    "stack": Entry("stacks:stack", "Register, inspect and activate stacks.", STACKS),
-    "stack-component": Entry(
-        "components:stack_component", "Manage stack components of any type.", STACKS
-    ),
-    "flavor": Entry("components:flavor", "List and register component flavors.", STACKS),
+    **{name: Entry(*entry) for name, entry in AREA_COMMANDS.items()},
     **{
         t.value.replace("_", "-"): Entry(
-            "components:type_group",
+            "stacks:type_group",
             f"Manage {t.value.replace('_', ' ')} components.",
             STACKS,
             args=(t.value,),
         )
         for t in StackComponentType
     },
-    "service-connector": Entry(
-        "connectors:service_connector", "Manage service connectors.", STACKS
-    ),
-    "pipeline": Entry("pipelines:pipeline", "Inspect pipelines and their runs.", PIPELINES),
-    "step": Entry("pipelines:step", "Inspect the step runs of a pipeline run.", PIPELINES),
-    "logs": Entry("pipelines:logs", "Print the logs of a run's steps.", PIPELINES),
-    "artifact": Entry("artifacts:artifact", "Inspect and prune artifacts.", PIPELINES),
-    "schedule": Entry("automation:schedule", "Inspect and change schedules.", PIPELINES),
-    "run-template": Entry("automation:run_template", "Manage run templates.", PIPELINES),
-    "build": Entry("automation:build", "Inspect pipeline builds.", PIPELINES),
     "scheduler": Entry(
         "stackyard.scheduler.cli:scheduler", "Run due schedules without a server.", PIPELINES
     ),
     "runner": Entry(
         "stackyard.runner.cli:runner", "Execute runs of templates and schedules.", PIPELINES
     ),
-    "code-repository": Entry("code:code_repository", "Manage code repositories.", PIPELINES),
-    "secret": Entry("secrets:secret", "Store and read secrets.", ADMIN),
-    "user": Entry("users:user", "Manage users.", ADMIN),
-    "settings": Entry("users:settings", "Show and change the store's settings.", ADMIN),
-    "service-account": Entry(
-        "accounts:service_account", "Manage service accounts (API key logins).", ADMIN
-    ),
-    "api-key": Entry("accounts:api_key", "Create, rotate and revoke API keys.", ADMIN),
     **{
         name: Entry(f"stackyard.server.cli_commands:{name}", text, SERVER, optional=True)
         for name, text in (

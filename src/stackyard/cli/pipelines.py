@@ -10,6 +10,7 @@ import click
 from stackyard.cli.base import get_client, output_option
 from stackyard.cli.output import machine, table
 from stackyard.cli.resources import Resource, list_command, name_argument, resource_group
+from stackyard.cli.sections import PIPELINES
 from stackyard.cli.views import Row, Section, duration, show
 
 if TYPE_CHECKING:
@@ -217,3 +218,7 @@ def build(source: str, code_root: str | None, force: bool, output: str) -> None:
         click.echo(table(rows, columns))
     else:
         click.echo(machine(rows, output, columns))
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"pipeline": PIPELINES, "step": PIPELINES, "logs": PIPELINES}

@@ -8,6 +8,7 @@ import click
 
 from stackyard.cli.base import get_client, output_option
 from stackyard.cli.output import details, machine, table
+from stackyard.cli.sections import PROJECT
 
 
 @click.command(help="Make PATH (default: here) a stackyard project with its own active stack.")
@@ -57,3 +58,7 @@ def status(output: str) -> None:
     if components:
         click.echo()
         click.echo(table(components, ("type", "name", "flavor", "id")))
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"init": PROJECT, "status": PROJECT}

@@ -19,6 +19,7 @@ from stackyard.cli.base import (
 )
 from stackyard.cli.output import details, machine, record
 from stackyard.cli.resources import Resource, name_argument, resource_group
+from stackyard.cli.sections import ADMIN
 
 SECRET = Resource("secret")
 secret = resource_group(SECRET, "secret", "Store and read secrets (values are encrypted).")
@@ -124,3 +125,7 @@ def update(
         private=given(private),
     )
     click.echo(f"Updated secret {updated.name!r}; keys: {', '.join(updated.keys) or 'none'}.")
+
+
+# the commands this module adds to `stackyard` (module attribute -> help section)
+TOP_LEVEL = {"secret": ADMIN}

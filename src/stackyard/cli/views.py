@@ -114,7 +114,9 @@ def show(client: Client, res: Resource, model: Any, output: str) -> None:
         data.update({title: section.rows for title, section in sections.items()})
         click.echo(machine(data, output))
         return
-    click.echo(details(_named_fields(client, res, model)))
+    # a section shows a field better than one line does (a version's stage history)
+    fields = {k: v for k, v in _named_fields(client, res, model).items() if k not in sections}
+    click.echo(details(fields))
     for title, section in sections.items():
         click.echo(f"\n{title.replace('_', ' ').capitalize()}:")
         if section.rows:

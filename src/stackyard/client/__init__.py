@@ -11,30 +11,12 @@ stackyard server (after `stackyard login URL`).
 
 from __future__ import annotations
 
-from stackyard.client.artifacts import ArtifactMethods
-from stackyard.client.automation import AutomationMethods
-from stackyard.client.code import CodeMethods
-from stackyard.client.connectors import ConnectorMethods
 from stackyard.client.core import UNSET, depaginate, install_default_store_provider
-from stackyard.client.pipelines import PipelineMethods
-from stackyard.client.secrets import SecretMethods
-from stackyard.client.stacks import StackMethods
-from stackyard.client.tags import TagMethods
-from stackyard.client.users import UserMethods
+from stackyard.client.methods import ClientMethods
 from stackyard.store.base import Store
 
 
-class Client(
-    PipelineMethods,
-    ArtifactMethods,
-    TagMethods,
-    StackMethods,
-    ConnectorMethods,
-    SecretMethods,
-    UserMethods,
-    CodeMethods,
-    AutomationMethods,
-):
+class Client(ClientMethods):
     """One entry point for reading and changing everything stackyard records.
 
     `Client()` uses the configured store (`STACKYARD_STORE_URL`, a server login,

@@ -64,16 +64,11 @@ def open_store(url: str) -> Store:
     with _STORES_LOCK:
         store = _STORES.get(url)
         if store is None:
-            if url.startswith(("http://", "https://")):
-                from stackyard.store.rest import RestStore
+            from stackyard.runner.launch import LocalWorkers
+            from stackyard.store import open_store as open_at
 
-                store = RestStore(url)
-            else:
-                from stackyard.runner.launch import LocalWorkers
-                from stackyard.store.sql.store import SqlStore
-
-                # the embedded store runs template runs in local worker processes
-                store = SqlStore(url, launcher=LocalWorkers())
+            # an embedded store runs template runs in local worker processes
+            store = open_at(url, launcher=LocalWorkers())
             _STORES[url] = store
         return store
 
@@ -229,9 +224,11 @@ class ClientCore:
         updated: T = self.store.update(kind.name, entity_id, given)
         return updated
 
-    def _delete(self, kind: Kind[Any], name_id_or_prefix: str | UUID, **scope: Any) -> None:
+    def _delete(
+        self, kind: Kind[Any], name_id_or_prefix: str | UUID, *, force: bool = False, **scope: Any
+    ) -> None:
         entity = self.store.find(kind.name, name_id_or_prefix, **scope)
-        self.store.delete(kind.name, entity.id)
+        self.store.delete(kind.name, entity.id, force=force)
 
     # -- settings ---------------------------------------------------------------------------
     def get_settings(self) -> dict[str, Any]:

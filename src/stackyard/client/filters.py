@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from stackyard.models.automation import BuildResponse, RunTemplateResponse, ScheduleResponse
     from stackyard.models.code import CodeRepositoryResponse
     from stackyard.models.connectors import ServiceConnectorResponse
+    from stackyard.models.ml_models import (
+        ModelResponse,
+        ModelVersionArtifactLinkResponse,
+        ModelVersionPipelineRunLinkResponse,
+        ModelVersionResponse,
+    )
     from stackyard.models.pipelines import (
         PipelineResponse,
         PipelineRunResponse,
@@ -191,6 +197,85 @@ class ServiceConnectorFilters(TypedDict, total=False):
     description: Text
     user: Id
     user_name: Text
+
+
+class ModelFilters(TypedDict, total=False):
+    """Filters of the Client's `list_models`."""
+
+    id: Id
+    created: Time
+    updated: Time
+    user_id: Id
+    name: Text
+    description: Text
+    license: Text
+    audience: Text
+    use_cases: Text
+    limitations: Text
+    trade_offs: Text
+    ethics: Text
+    user: Id
+    user_name: Text
+    tags: Text
+
+
+class ModelVersionFilters(TypedDict, total=False):
+    """Filters of the Client's `list_model_versions`."""
+
+    id: Id
+    created: Time
+    updated: Time
+    user_id: Id
+    model_id: Id
+    name: Text
+    number: Number
+    description: Text
+    stage: Text
+    user: Id
+    user_name: Text
+    model: Id
+    model_name: Text
+    tags: Text
+
+
+class ModelVersionArtifactLinkFilters(TypedDict, total=False):
+    """Filters of the Client's `list_model_version_artifact_links`."""
+
+    id: Id
+    created: Time
+    updated: Time
+    user_id: Id
+    model_id: Id
+    model_version_id: Id
+    artifact_version_id: Id
+    artifact_name: Text
+    is_model_artifact: Flag
+    is_deployment_artifact: Flag
+    user: Id
+    user_name: Text
+    model: Id
+    model_name: Text
+    model_version: Id
+    artifact_version: Id
+
+
+class ModelVersionPipelineRunLinkFilters(TypedDict, total=False):
+    """Filters of the Client's `list_model_version_pipeline_run_links`."""
+
+    id: Id
+    created: Time
+    updated: Time
+    user_id: Id
+    model_id: Id
+    model_version_id: Id
+    pipeline_run_id: Id
+    user: Id
+    user_name: Text
+    model: Id
+    model_name: Text
+    model_version: Id
+    pipeline_run: Id
+    pipeline_run_name: Text
 
 
 class PipelineFilters(TypedDict, total=False):
@@ -406,7 +491,7 @@ class UserFilters(TypedDict, total=False):
     is_service_account: Flag
 
 
-class ApiKeyFilters(TypedDict, total=False):
+class APIKeyFilters(TypedDict, total=False):
     """Filters of the Client's `list_api_keys`."""
 
     id: Id
@@ -428,6 +513,14 @@ SCHEDULE: Kind[ScheduleResponse] = Kind("schedule")
 BUILD: Kind[BuildResponse] = Kind("build")
 CODE_REPOSITORY: Kind[CodeRepositoryResponse] = Kind("code_repository")
 SERVICE_CONNECTOR: Kind[ServiceConnectorResponse] = Kind("service_connector")
+MODEL: Kind[ModelResponse] = Kind("model")
+MODEL_VERSION: Kind[ModelVersionResponse] = Kind("model_version")
+MODEL_VERSION_ARTIFACT_LINK: Kind[ModelVersionArtifactLinkResponse] = Kind(
+    "model_version_artifact_link"
+)
+MODEL_VERSION_PIPELINE_RUN_LINK: Kind[ModelVersionPipelineRunLinkResponse] = Kind(
+    "model_version_pipeline_run_link"
+)
 PIPELINE: Kind[PipelineResponse] = Kind("pipeline")
 SNAPSHOT: Kind[SnapshotResponse] = Kind("snapshot")
 PIPELINE_RUN: Kind[PipelineRunResponse] = Kind("pipeline_run")

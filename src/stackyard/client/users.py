@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import API_KEY, USER, ApiKeyFilters, UserFilters
+from stackyard.client.filters import API_KEY, USER, APIKeyFilters, UserFilters
 from stackyard.exceptions import EntityNotFoundError
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class UserMethods(ClientCore):
         page: int = 1,
         size: int = DEFAULT_PAGE_SIZE,
         logical_operator: str = "and",
-        **filters: Unpack[ApiKeyFilters],
+        **filters: Unpack[APIKeyFilters],
     ) -> Page[APIKeyResponse]:
         """The keys of `service_account`."""
         account = self.get_service_account(service_account)

@@ -46,13 +46,9 @@ def state_paths(artifact_store_path: str | None = None) -> list[Path]:
     They change with every run, so inside a source tree they would make each archive
     of unchanged code a new one."""
     from stackyard.config import GlobalConfig, config_dir
+    from stackyard.store import database_files
 
-    paths = [config_dir()]
-    url = GlobalConfig.load().store_url
-    if url.startswith("sqlite:///"):
-        database = Path(url[len("sqlite:///") :])
-        paths += [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
-        paths.append(database.with_name(database.name + "-journal"))
+    paths = [config_dir(), *database_files(GlobalConfig.load().store_url)]
     if artifact_store_path and "://" not in artifact_store_path.removeprefix("file://"):
         paths.append(Path(artifact_store_path.removeprefix("file://")))
     return [p.expanduser().resolve() for p in paths]

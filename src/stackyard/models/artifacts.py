@@ -69,6 +69,10 @@ class ArtifactVersionRequest(Request):
     tags: list[str] = []
     has_custom_name: bool = True
     metadata: dict[str, Any] = {}
+    # joins this model version in the same write (a run's output)
+    model_version_id: UUID | None = None
+    is_model_artifact: bool = False
+    is_deployment_artifact: bool = False
 
 
 class ArtifactVersionUpdate(Update):

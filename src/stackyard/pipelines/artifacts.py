@@ -19,6 +19,7 @@ from stackyard.artifacts import fs
 if TYPE_CHECKING:
     from stackyard.artifacts.materializers import BaseMaterializer
     from stackyard.models.artifacts import ArtifactVersionResponse
+    from stackyard.pipelines.ml_models import ArtifactConfig
     from stackyard.store.base import Store
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.=-]+")
@@ -68,6 +69,33 @@ class ArtifactRef:
             return load_value(self.uri, self.materializer, self.data_type, root=self.root)
 
 
+@dataclass(frozen=True)
+class ModelLink:
+    """Which model version a new artifact version joins, and as what."""
+
+    model_version_id: UUID
+    is_model_artifact: bool = False
+    is_deployment_artifact: bool = False
+
+    @classmethod
+    def of(cls, model_version_id: UUID | None, config: ArtifactConfig | None) -> ModelLink | None:
+        if model_version_id is None:
+            return None
+        return cls(
+            model_version_id,
+            bool(config and config.is_model_artifact),
+            bool(config and config.is_deployment_artifact),
+        )
+
+    def request(self) -> dict[str, Any]:
+        """The fields of an artifact version request that create the link with it."""
+        return {
+            "model_version_id": self.model_version_id,
+            "is_model_artifact": self.is_model_artifact,
+            "is_deployment_artifact": self.is_deployment_artifact,
+        }
+
+
 def content_hash(uri: str, written: fs.HashRecording | None = None) -> str:
     """SHA-256 over the names and bytes of every file under `uri`; when `written` followed
     the one file there as it was written, its digest, without reading the file back."""
@@ -99,9 +127,11 @@ def store_value(
     has_custom_name: bool = True,
     tags: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
+    model_link: ModelLink | None = None,
 ) -> ArtifactVersionResponse:
     """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
-    so other processes find its credentials) as a new version of artifact `name`."""
+    so other processes find its credentials) as a new version of artifact `name`, linked
+    to a model version in the same write when `model_link` says so."""
     from stackyard.artifacts import save_value
 
     with (
@@ -124,6 +154,7 @@ def store_value(
             "tags": tags or [],
             "has_custom_name": has_custom_name,
             "metadata": {**saved.metadata, **(metadata or {})},
+            **(model_link.request() if model_link is not None else {}),
         },
     )
     return version
@@ -136,19 +167,25 @@ def save_artifact(
     tags: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
     materializer: type[BaseMaterializer] | None = None,
+    is_model_artifact: bool = False,
+    is_deployment_artifact: bool = False,
 ) -> ArtifactVersionResponse:
     """Store `value` as the next version of artifact `name`, in the active stack's
-    artifact store; inside a step the version records that step as its producer."""
+    artifact store; inside a step the version records that step as its producer and
+    joins the step's model version (as a model or deployment artifact if flagged)."""
     from stackyard.pipelines.config import jsonable
     from stackyard.pipelines.context import current_context
 
     context = current_context()
+    link = None
     if context is not None:
         store, artifact_store, producer = (
             context.store,
             context.stack.artifact_store,
             context.step_run_id,
         )
+        if context.model_version_id is not None:
+            link = ModelLink(context.model_version_id, is_model_artifact, is_deployment_artifact)
     else:
         from stackyard.client import Client
 
@@ -167,6 +204,7 @@ def save_artifact(
         artifact_store_id=artifact_store.id,
         tags=tags,
         metadata=jsonable(metadata or {}, f"metadata of artifact {name!r}"),
+        model_link=link,
     )
 
 

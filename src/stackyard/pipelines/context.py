@@ -17,6 +17,7 @@ from stackyard.pipelines.config import jsonable
 
 if TYPE_CHECKING:
     from stackyard.models.artifacts import ArtifactVersionResponse
+    from stackyard.models.ml_models import ModelVersionResponse
     from stackyard.models.pipelines import PipelineRunResponse, RunStepResponse
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -35,7 +36,10 @@ class StepContext:
     output_uris: dict[str, str]
     store: Store
     stack_id: UUID
+    # the model version this step's outputs join (see `stackyard.pipelines.ml_models`)
+    model_version_id: UUID | None = None
     _stack: Stack | None = field(default=None, repr=False)
+    _model: ModelVersionResponse | None = field(default=None, repr=False)
     # artifact versions the step loaded itself (`load_artifact`): input name → id
     loaded_inputs: dict[str, UUID] = field(default_factory=dict)
 
@@ -58,6 +62,19 @@ class StepContext:
         """The run record, read fresh (its status and metadata change while it runs)."""
         run: PipelineRunResponse = self.store.get("pipeline_run", self.run_id)
         return run
+
+    @property
+    def model(self) -> ModelVersionResponse:
+        """The model version this run works on (`@pipeline(model=...)` or `@step(model=...)`):
+        `.get_artifact(name)`, `.load_artifact(name)`, `.log_metadata({...})`."""
+        if self.model_version_id is None:
+            raise IllegalOperationError(
+                f"step {self.step_name!r} has no model: give it or its pipeline "
+                "model=Model(name=...)"
+            )
+        if self._model is None:
+            self._model = self.store.get("model_version", self.model_version_id)
+        return self._model
 
     @property
     def stack(self) -> Stack:

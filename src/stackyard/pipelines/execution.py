@@ -18,7 +18,7 @@ from uuid import UUID
 from stackyard.artifacts import fs
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
-from stackyard.pipelines.artifacts import ArtifactRef, path_segment, store_value
+from stackyard.pipelines.artifacts import ArtifactRef, ModelLink, path_segment, store_value
 from stackyard.pipelines.context import StepContext, reset_context, set_context
 from stackyard.pipelines.logs import capture_logs
 
@@ -46,6 +46,7 @@ class StepTask:
     inputs: dict[str, ArtifactRef]
     cache_key: str
     config: dict[str, Any]
+    model_version_id: UUID | None = None  # the model version its outputs are linked to
 
     def _uri(self, *parts: str) -> str:
         segments = (path_segment(self.pipeline_name), str(self.run_id), *map(path_segment, parts))
@@ -133,6 +134,7 @@ def _save_outputs(
     refs: dict[str, ArtifactRef] = {}
     for spec in step.outputs:
         default_name = f"{task.pipeline_name}::{task.name}::{spec.name}"
+        config = spec.config
         version = store_value(
             store,
             values[spec.name],
@@ -143,6 +145,8 @@ def _save_outputs(
             producer_step_run_id=context.step_run_id,
             artifact_store_id=task.artifact_store_id,
             has_custom_name=spec.custom_name,
+            tags=list(config.tags) if config else None,
+            model_link=ModelLink.of(task.model_version_id, config),
         )
         refs[spec.name] = ArtifactRef.of(version, root=task.artifact_root)
     return refs
@@ -178,6 +182,7 @@ def execute_step(
         output_uris={o.name: task.output_uri(o.name) for o in step.outputs},
         store=store,
         stack_id=task.stack_id,
+        model_version_id=task.model_version_id,
         _stack=stack,
     )
     outcome = StepOutcome(step_run.id, ExecutionStatus.COMPLETED)

@@ -35,6 +35,7 @@ from stackyard.pipelines.config import (
     normalize_settings,
 )
 from stackyard.pipelines.dag import Invocation, trace
+from stackyard.pipelines.ml_models import Model
 from stackyard.pipelines.schedule import Schedule
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class RunOptions:
     config_path: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    model: Model | None = None
 
 
 @dataclass
@@ -67,6 +69,7 @@ class CompiledPipeline:
     config_path: str | None
     # the run configuration's `steps:` section, kept so a template can apply it again
     step_overrides: dict[str, Any] = field(default_factory=dict)
+    model: Model | None = None  # the pipeline's; a step's own model wins for that step
 
     @property
     def name(self) -> str:
@@ -79,6 +82,15 @@ class CompiledPipeline:
             else invocation.step.enable_cache
         )
         return self.enable_cache and step_flag is not False
+
+    def model_for(self, invocation: Invocation) -> Model | None:
+        return invocation.step.model or self.model
+
+    def models(self) -> list[Model]:
+        """Every model the run's steps work on (the pipeline's first)."""
+        found = [self.model] if self.model is not None else []
+        found += [i.step.model for i in self.invocations.values() if i.step.model is not None]
+        return found
 
     def step_settings(self, invocation: Invocation) -> dict[str, Any]:
         return merge_settings(self.settings, invocation.step.settings, invocation.settings)
@@ -93,15 +105,18 @@ class CompiledPipeline:
             "config_path": self.config_path,
             "schedule": self.schedule.model_dump(mode="json") if self.schedule else None,
             "steps": self.step_overrides,
+            "model": self.model.describe() if self.model else None,
         }
 
     def step_config(self, invocation: Invocation) -> dict[str, Any]:
         retry = invocation.step.retry
+        model = self.model_for(invocation)
         return {
             "step": invocation.step.name,
             "enable_cache": self.caching(invocation),
             "settings": self.step_settings(invocation),
             "retry": retry.model_dump() if retry else None,
+            "model": model.describe() if model else None,
         }
 
     def spec(self) -> dict[str, Any]:
@@ -133,6 +148,7 @@ class Pipeline:
         on_failure: Hook | None = None,
         on_success: Hook | None = None,
         options: RunOptions | None = None,
+        model: Model | None = None,
     ) -> None:
         self.entrypoint = func
         self.name = name or func.__name__
@@ -141,6 +157,11 @@ class Pipeline:
         self.on_failure = on_failure
         self.on_success = on_success
         self.options = options or RunOptions()
+        if model is not None and not isinstance(model, Model):
+            raise InputError(
+                f"model of pipeline {self.name!r} must be a stackyard Model: {model!r}"
+            )
+        self.model = model
         self.signature = inspect.signature(func)
         if any(
             p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in self.signature.parameters.values()
@@ -165,6 +186,7 @@ class Pipeline:
         config_path: str | Path | None = None,
         settings: Mapping[str, Any] | None = None,
         parameters: Mapping[str, Any] | None = None,
+        model: Model | None = None,
     ) -> Pipeline:
         """A copy of this pipeline with run options; unset options keep their values.
 
@@ -174,6 +196,8 @@ class Pipeline:
         """
         if schedule is not None and not isinstance(schedule, Schedule):
             raise InputError(f"schedule must be a stackyard Schedule, got {schedule!r}")
+        if model is not None and not isinstance(model, Model):
+            raise InputError(f"model must be a stackyard Model, got {model!r}")
         old = self.options
         options = replace(
             old,
@@ -183,6 +207,7 @@ class Pipeline:
             config_path=str(config_path) if config_path is not None else old.config_path,
             settings={**old.settings, **normalize_settings(settings, f"pipeline {self.name!r}")},
             parameters={**old.parameters, **(parameters or {})},
+            model=model or old.model,
         )
         return Pipeline(
             self.entrypoint,
@@ -192,6 +217,7 @@ class Pipeline:
             on_failure=self.on_failure,
             on_success=self.on_success,
             options=options,
+            model=self.model,
         )
 
     def _parameters(
@@ -273,6 +299,7 @@ class Pipeline:
                 name: config.model_dump(mode="json", exclude_defaults=True)
                 for name, config in file.steps.items()
             },
+            model=options.model or self.model,
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -304,6 +331,7 @@ def pipeline(
     settings: Mapping[str, Any] | None = None,
     on_failure: Hook | None = None,
     on_success: Hook | None = None,
+    model: Model | None = None,
 ) -> Callable[[Callable[..., Any]], Pipeline]: ...
 
 
@@ -316,10 +344,12 @@ def pipeline(
     settings: Mapping[str, Any] | None = None,
     on_failure: Hook | None = None,
     on_success: Hook | None = None,
+    model: Model | None = None,
 ) -> Pipeline | Callable[[Callable[..., Any]], Pipeline]:
     """Make a function a pipeline: `@pipeline` or `@pipeline(enable_cache=False, ...)`.
 
-    `on_failure(error)` / `on_success()` run once per run, after it finished.
+    `on_failure(error)` / `on_success()` run once per run, after it finished;
+    `model=Model(name=...)` links each run and its outputs to a model version.
     """
 
     def decorate(function: Callable[..., Any]) -> Pipeline:
@@ -330,6 +360,7 @@ def pipeline(
             settings=settings,
             on_failure=on_failure,
             on_success=on_success,
+            model=model,
         )
 
     return decorate if func is None else decorate(func)

@@ -29,6 +29,7 @@ from stackyard.pipelines.cache import cache_key, find_cached
 from stackyard.pipelines.config import jsonable
 from stackyard.pipelines.execution import StepOutcome, StepTask, execute_step
 from stackyard.pipelines.heartbeat import beating, interrupt
+from stackyard.pipelines.ml_models import ModelPlan, attach_models, link_cached_outputs, plan_models
 from stackyard.pipelines.progress import RunProgress
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from stackyard.models.automation import ScheduleResponse
     from stackyard.models.pipelines import PipelineResponse, PipelineRunResponse, SnapshotResponse
     from stackyard.pipelines.code import RecordedCode
+    from stackyard.pipelines.dag import Invocation
     from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -115,6 +117,7 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     stack = Stack.from_model(stack_model)
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
+    models = plan_models(store, compiled)
     code = record_code(store, compiled.pipeline, stack.artifact_store)
     pipeline = pipeline_record(store, compiled.name)
     if compiled.schedule is not None:
@@ -145,7 +148,7 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "config": snapshot.pipeline_configuration,
         },
     )
-    return RunContext(store, compiled, stack, run).execute()
+    return RunContext(store, compiled, stack, run, models).execute()
 
 
 def stack_build(client: Client, compiled: CompiledPipeline, stack: Stack) -> UUID | None:
@@ -176,6 +179,7 @@ def drive_run(
     stack = Stack.from_model(store.get("stack", run.stack_id))
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
+    models = plan_models(store, compiled)
     template = compiled.run_name or DEFAULT_RUN_NAME
     snapshot = record_snapshot(store, compiled, run.pipeline_id, run.stack_id, template, code=code)
     run = store.update(
@@ -183,7 +187,7 @@ def drive_run(
         run.id,
         {"snapshot_id": snapshot.id, "config": snapshot.pipeline_configuration},
     )
-    return RunContext(store, compiled, stack, run).execute()
+    return RunContext(store, compiled, stack, run, models).execute()
 
 
 class RunContext:
@@ -191,7 +195,12 @@ class RunContext:
     a step whose upstream step failed is not run (`blocked`), independent ones are."""
 
     def __init__(
-        self, store: Store, compiled: CompiledPipeline, stack: Stack, run: PipelineRunResponse
+        self,
+        store: Store,
+        compiled: CompiledPipeline,
+        stack: Stack,
+        run: PipelineRunResponse,
+        models: dict[tuple[str, str | None], ModelPlan] | None = None,
     ) -> None:
         self.store = store
         self.compiled = compiled
@@ -213,6 +222,9 @@ class RunContext:
         self.progress = RunProgress(
             store, run, len(self.order), live=stack.orchestrator.runs_steps_here
         )
+        self._model_plans = models or {}
+        # model key → the version this run works on (attached when the run starts)
+        self.model_versions: dict[tuple[str, str | None], UUID] = {}
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -245,7 +257,12 @@ class RunContext:
                 artifact_store_id=self._artifact_store.id,
             ),
             config=self.compiled.step_config(invocation),
+            model_version_id=self._model_version(invocation),
         )
+
+    def _model_version(self, invocation: Invocation) -> UUID | None:
+        model = self.compiled.model_for(invocation)
+        return None if model is None else self.model_versions[model.key]
 
     def try_cache(self, task: StepTask) -> bool:
         """Record step `task.name` as cached if caching is on and an earlier run matches."""
@@ -281,6 +298,9 @@ class RunContext:
                 "outputs": {out: ref.id for out, ref in outputs.items()},
             },
         )
+        if task.model_version_id is not None:
+            configs = {o.name: o.config for o in invocation.step.outputs}
+            link_cached_outputs(self.store, task.model_version_id, outputs, configs)
         self.outputs[task.name] = outputs
         self.cached.add(task.name)
         self.progress.step_cached(task.name, original.pipeline_run_id)
@@ -422,8 +442,28 @@ class RunContext:
                 + traceback.format_exc()
             )
 
+    def _attach_models(self) -> None:
+        """Link the run to its model versions (creating new ones); a failure ends the run
+        `failed` with the reason before any step starts."""
+        if not self._model_plans:
+            return
+        try:
+            self.model_versions = attach_models(self.store, self._model_plans, self.run.id)
+        except Exception as exc:
+            self.run = self.store.update(
+                "pipeline_run",
+                self.run.id,
+                {
+                    "status": ExecutionStatus.FAILED,
+                    "end_time": utcnow(),
+                    "status_reason": f"its model versions could not be attached: {exc}",
+                },
+            )
+            raise
+
     def execute(self) -> PipelineRunResponse:
         """Let the orchestrator run the steps; record the outcome; raise if a step failed."""
+        self._attach_models()
         self.run = self.store.update(
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )

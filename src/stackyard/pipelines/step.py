@@ -23,6 +23,7 @@ from typing import Annotated, Any, Union, overload
 
 from stackyard.exceptions import InputError
 from stackyard.pipelines.config import RetryPolicy, normalize_settings
+from stackyard.pipelines.ml_models import ArtifactConfig, Model
 
 DEFAULT_OUTPUT = "output"
 Hook = Callable[..., Any]
@@ -36,6 +37,7 @@ class OutputSpec:
     annotation: Any
     classes: tuple[type, ...] | None  # None: not checked (Any, TypeVar, Literal, ...)
     custom_name: bool = False  # named with Annotated: the artifact gets that name
+    config: ArtifactConfig | None = None  # from Annotated[X, ArtifactConfig(...)]
 
     @property
     def data_type(self) -> type | None:
@@ -87,14 +89,20 @@ def _classes(annotation: Any) -> tuple[type, ...] | None:
 
 def _output(annotation: Any, default_name: str) -> OutputSpec:
     names: list[str] = []
+    config = None
     if typing.get_origin(annotation) is Annotated:
         annotation, *extras = typing.get_args(annotation)
         names = [e for e in extras if isinstance(e, str)]
+        configs = [e for e in extras if isinstance(e, ArtifactConfig)]
+        config = configs[0] if configs else None
+        if config is not None and config.name is not None:
+            names.insert(0, config.name)
     return OutputSpec(
         names[0] if names else default_name,
         annotation,
         _classes(annotation),
         custom_name=bool(names),
+        config=config,
     )
 
 
@@ -148,6 +156,7 @@ class Step:
         on_failure: Hook | None = None,
         on_success: Hook | None = None,
         output_materializers: Mapping[str, type] | None = None,
+        model: Model | None = None,
     ) -> None:
         if not callable(func):
             raise InputError(f"@step decorates a function, not {func!r}")
@@ -161,6 +170,11 @@ class Step:
         self.on_failure = on_failure
         self.on_success = on_success
         self.output_materializers = dict(output_materializers or {})
+        if model is not None and not isinstance(model, Model):
+            raise InputError(
+                f"model of step {self.name!r} must be a stackyard Model, got {model!r}"
+            )
+        self.model = model
         self.signature = inspect.signature(func)
         variadic = [
             p.name
@@ -287,6 +301,7 @@ def step(
     on_failure: Hook | None = None,
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
+    model: Model | None = None,
 ) -> Callable[[Callable[..., Any]], Step]: ...
 
 
@@ -301,12 +316,14 @@ def step(
     on_failure: Hook | None = None,
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
+    model: Model | None = None,
 ) -> Step | Callable[[Callable[..., Any]], Step]:
     """Make a function a step: `@step` or `@step(enable_cache=False, retry=...)`.
 
     `on_failure(exception)` / `on_success()` run after the step, inside its
     context (`get_step_context()` works); `output_materializers` maps output
-    names to materializer classes.
+    names to materializer classes; `model` links what the step produces to a
+    model version (see `stackyard.pipelines.ml_models`).
     """
 
     def decorate(function: Callable[..., Any]) -> Step:
@@ -319,6 +336,7 @@ def step(
             on_failure=on_failure,
             on_success=on_success,
             output_materializers=output_materializers,
+            model=model,
         )
 
     return decorate if func is None else decorate(func)

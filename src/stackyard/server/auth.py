@@ -19,8 +19,8 @@ from stackyard.exceptions import AuthenticationError, RateLimitError
 from stackyard.models.binding import utcnow
 from stackyard.models.users import UserResponse
 from stackyard.security import hash_api_key, hash_password, verify_password
-from stackyard.server import accounts
 from stackyard.server.tokens import DEFAULT_TTL, Claims, issue, key_fingerprint, verify
+from stackyard.store.sql import accounts
 from stackyard.store.sql.store import SqlStore
 
 logger = logging.getLogger("stackyard.server.auth")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from stackyard.exceptions import StackyardError
+from stackyard.store import is_server_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 ENV = "STACKYARD_SERVER_"
@@ -194,7 +195,7 @@ def server(
         raise click.UsageError("--admin-password needs --admin-user")
     _warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD")
     url = store_url or local.local_store_url(GlobalConfig.load())
-    if url.startswith(("http://", "https://")):
+    if is_server_url(url):
         raise click.UsageError(f"--store-url must name a database, not a server: {url}")
     logging.config.dictConfig(runner.log_config())
     runner.prepare_store(url, admin_user, admin_password)

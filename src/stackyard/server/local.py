@@ -31,6 +31,7 @@ from stackyard.client.core import reset_stores
 from stackyard.config import STORE_URL_ENV, GlobalConfig, config_dir
 from stackyard.exceptions import InputError, StoreConnectionError
 from stackyard.models.users import UserResponse
+from stackyard.store import is_server_url
 
 LOCAL_TOKEN_TTL = 30 * 24 * 3600  # a loopback-only server; `stackyard up` renews it
 START_TIMEOUT = 30.0
@@ -45,7 +46,7 @@ def _free_port() -> int:
 def local_store_url(config: GlobalConfig) -> str:
     """The store this machine uses when it is not logged in to a server."""
     env = os.environ.get(STORE_URL_ENV)
-    if env and not env.startswith(("http://", "https://")):
+    if env and not is_server_url(env):
         return env
     return str(config.data.get("store_url") or f"sqlite:///{config_dir() / 'stackyard.db'}")
 
@@ -270,7 +271,7 @@ def login(
     from stackyard.store.rest import RestStore, error_from_response
 
     url = url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
+    if not is_server_url(url):
         raise InputError(f"server URL {url!r} must start with http:// or https://")
     if api_key is not None:
         body: dict[str, str] = {"api_key": api_key}

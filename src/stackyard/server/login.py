@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from stackyard.exceptions import InputError
 from stackyard.models.users import APIKeyResponse, UserResponse
-from stackyard.server import accounts
 from stackyard.server.context import ServerContext
 from stackyard.server.routes import json_response
+from stackyard.store.sql import accounts
 
 
 class Credentials(BaseModel):

@@ -108,8 +108,8 @@ def add_resource_routes(app: FastAPI, spec: ResourceSpec, ctx: ServerContext) ->
     def get_entity(request: Request, entity_id: UUID) -> HTTPResponse:
         return json_response(ctx.store_for(request).get(kind, entity_id))
 
-    def delete_entity(request: Request, entity_id: UUID) -> HTTPResponse:
-        ctx.store_for(request).delete(kind, entity_id)
+    def delete_entity(request: Request, entity_id: UUID, force: bool = False) -> HTTPResponse:
+        ctx.store_for(request).delete(kind, entity_id, force=force)
         return HTTPResponse(status_code=204)
 
     app.add_api_route(

@@ -53,7 +53,7 @@ except ImportError:
 
 def prepare_store(store_url: str, admin_user: str | None, admin_password: str | None) -> None:
     """Migrate the store and create the first admin, once, before any worker starts."""
-    from stackyard.server import accounts
+    from stackyard.store.sql import accounts
     from stackyard.store.sql.store import SqlStore
 
     store = SqlStore(store_url, seed_user=None)

@@ -50,12 +50,6 @@ def connect_component(store: Store, component_id: UUID) -> bool:
     return True
 
 
-def forget(store: Store, component_id: UUID) -> None:
-    """Connect the component again next time (after it was connected anew elsewhere)."""
-    with _LOCK:
-        _CONNECTED.get(store, set()).discard(component_id)
-
-
 @contextmanager
 def artifact_store_access(store: StoreLike, component_id: UUID | None) -> Iterator[None]:
     """Inside the block, the artifact store `component_id`'s credentials apply."""

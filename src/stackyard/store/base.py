@@ -132,7 +132,9 @@ class Store(ABC):
     def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any: ...
 
     @abstractmethod
-    def delete(self, kind: str, entity_id: UUID) -> None: ...
+    def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
+        """Delete one entity. What still depends on it is refused (IllegalOperationError),
+        unless `force` and the resource allows removing those dependants with it."""
 
     @abstractmethod
     def current_user(self) -> UserResponse: ...

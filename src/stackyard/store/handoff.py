@@ -38,7 +38,9 @@ def open_handoff(handoff: StoreHandoff) -> Store:
 
 
 def _open(handoff: StoreHandoff) -> Store:
-    if handoff.url.startswith(("http://", "https://")):
+    from stackyard.store import is_server_url
+
+    if is_server_url(handoff.url):
         from stackyard.store.rest import RestStore
 
         return RestStore(handoff.url, token=handoff.token, api_key=handoff.api_key)

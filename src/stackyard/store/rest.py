@@ -149,10 +149,6 @@ class RestStore(Store):
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def post(self, path: str, body: Any) -> Any:
-        """POST a JSON body to a route beyond the generic CRUD ones; the decoded answer."""
-        return self._call("POST", path, json=body)
-
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send(method, path, **kwargs)
         if response.status_code == 401 and self._api_key is not None:
@@ -249,9 +245,10 @@ class RestStore(Store):
         path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
         return self._model(spec, self._call("PUT", path, json=request_body(update)))
 
-    def delete(self, kind: str, entity_id: UUID) -> None:
+    def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)
-        self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}")
+        params = {"force": "true"} if force else None
+        self._call("DELETE", f"{API}/{spec.plural}/{_entity_id(entity_id)}", params=params)
 
     def current_user(self) -> UserResponse:
         from stackyard.models.users import UserResponse

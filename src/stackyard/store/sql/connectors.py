@@ -8,13 +8,13 @@ for the provider (`stackyard.connectors`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.connectors import ConnectorSetup, pick_resource, provider_for, served_types
 from stackyard.exceptions import ServiceConnectorError
 from stackyard.models.connector_types import MASK
-from stackyard.store.sql.hooks.connectors import connector_secret_values
+from stackyard.security import decrypt_values
 
 if TYPE_CHECKING:
     from stackyard.models.connectors import (
@@ -97,3 +97,14 @@ def component_credentials(
         values=issued.values,
         expires_at=issued.expires_at,
     )
+
+
+def connector_secret_values(store: SqlStore, connector_id: Any) -> dict[str, str]:
+    """The clear secret fields of a connector, for the component that uses it."""
+    with store.db.transaction(write=False) as tx:
+        sealed = tx.scalar(
+            f"SELECT {store.db.q('secrets_encrypted')} FROM {store.db.q('service_connectors')} "
+            f"WHERE {store.db.q('id')} = ?",
+            [str(connector_id)],
+        )
+    return decrypt_values(sealed) if sealed else {}

@@ -16,8 +16,9 @@ from typing import Any
 
 from stackyard.store.sql.db import Database, DatabaseURL
 
-HEAD_REVISION = "0003"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# revisions are numbered files, each revising the one before: the head is the highest
+HEAD_REVISION = max(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def current_revision(db: Database) -> str | None:

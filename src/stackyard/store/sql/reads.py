@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import re
+import typing
 from collections.abc import Callable, Sequence
 from enum import Enum
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -26,6 +27,8 @@ from stackyard.store.sql.hooks import hooks_for
 from stackyard.store.sql.hooks.base import Row
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from stackyard.models.base import Page
     from stackyard.models.users import UserResponse
     from stackyard.store.sql.store import SqlStore
@@ -47,7 +50,15 @@ def _converters(spec: ResourceSpec) -> dict[str, Callable[[Any], Any]]:
             result[name] = core
         elif isinstance(core, type) and issubclass(core, BaseModel):
             result[name] = core.model_validate
+        elif typing.get_origin(core) is list:
+            (item,) = typing.get_args(core) or (Any,)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                result[name] = partial(_validate_each, item)
     return result
+
+
+def _validate_each(model: type[BaseModel], values: list[Any]) -> list[Any]:
+    return [model.model_validate(v) for v in values]
 
 
 class SqlReads:

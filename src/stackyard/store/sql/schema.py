@@ -7,6 +7,7 @@ required parent cascades, an optional one is set to NULL.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,17 @@ from sqlalchemy.dialects import mysql, postgresql
 from stackyard.models.spec import Column, ResourceSpec, all_specs, spec_for
 
 MYSQL_TABLE_ARGS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+# PostgreSQL cuts identifiers at 63 bytes (silently), MySQL refuses more than 64
+MAX_NAME = 63
+
+
+def constraint_name(name: str) -> str:
+    """`name`, or when too long for every database, its start and a short hash (stable,
+    so migrations and the models keep agreeing)."""
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_NAME - 9]}_{digest}"
 
 
 def _type(column: Column) -> sa.types.TypeEngine[Any]:
@@ -44,7 +56,7 @@ def _table(metadata: sa.MetaData, spec: ResourceSpec) -> sa.Table:
                 sa.ForeignKey(
                     f"{target.table}.id",
                     ondelete=ondelete,
-                    name=f"fk_{spec.table}_{col.name}",
+                    name=constraint_name(f"fk_{spec.table}_{col.name}"),
                 )
             )
         indexed = col.kind in ("uuid", "str", "int", "float", "bool", "datetime")
@@ -60,11 +72,12 @@ def _table(metadata: sa.MetaData, spec: ResourceSpec) -> sa.Table:
         )
         if indexed and col.name != "id":
             # (column, id): serves `ORDER BY column, id` (the stable tie-break) from the index
-            columns.append(sa.Index(f"ix_{spec.table}_{col.name}", col.name, "id"))
+            columns.append(sa.Index(constraint_name(f"ix_{spec.table}_{col.name}"), col.name, "id"))
     for key in spec.unique:
-        columns.append(sa.UniqueConstraint(*key, name=f"uq_{spec.table}_{'_'.join(key)}"))
+        name = constraint_name(f"uq_{spec.table}_{'_'.join(key)}")
+        columns.append(sa.UniqueConstraint(*key, name=name))
     for key in spec.indexes:
-        columns.append(sa.Index(f"ix_{spec.table}_{'_'.join(key)}", *key))
+        columns.append(sa.Index(constraint_name(f"ix_{spec.table}_{'_'.join(key)}"), *key))
     return sa.Table(spec.table, metadata, *columns, **MYSQL_TABLE_ARGS)
 
 

@@ -97,11 +97,20 @@ class SqlStore(SqlReads, SqlWrites, Store):
         }
 
     def rotate_api_key(self, key_id: UUID) -> APIKeyResponse:
-        from stackyard.store.sql.hooks.users import rotate_key
+        from stackyard.security import hash_api_key, new_api_key
+        from stackyard.store.sql.hooks.users import check_key_manager
 
-        key = rotate_key(self, key_id)
+        check_key_manager(self, self.get("api_key", key_id).service_account_id)
+        key = new_api_key()
+        q = self.db.q
+        with self.db.transaction() as tx:
+            tx.execute(
+                f"UPDATE {q('api_keys')} SET {q('key_hash')} = ?, {q('key_prefix')} = ? "
+                f"WHERE {q('id')} = ?",
+                [hash_api_key(key), key[:10], str(key_id)],
+            )
         response: APIKeyResponse = self.get("api_key", key_id)
-        response.key = key
+        response.key = key  # shown this once; only its hash is stored
         return response
 
     def close(self) -> None:

@@ -245,12 +245,12 @@ class SqlWrites:
             hooks.after_update(self._store, tx, {**row, **changes}, upd)
             return self._build(spec, tx, [self._row(tx, spec.shape, row["id"])], single=False)[0]
 
-    def delete(self, kind: str, entity_id: UUID) -> None:
+    def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)
         with self.db.transaction() as tx:
             row = self._row(tx, spec.shape, F.coerce("id", "uuid", entity_id))
             self._check_owner(spec, row, "delete")
-            hooks_for(spec.name).before_delete(self._store, tx, row)
+            hooks_for(spec.name).before_delete(self._store, tx, row, force=force)
             self.delete_attached(tx, spec.name, [str(row["id"])])
             tx.execute(
                 f"DELETE FROM {self.db.q(spec.table)} WHERE {self.db.q('id')} = ?", [str(row["id"])]

@@ -125,6 +125,20 @@ class ArtifactVersionHooks(Hooks):
             values["version"] = str(values["number"])
 
     def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
+        model_version_id = getattr(request, "model_version_id", None)
+        if model_version_id is not None:
+            from stackyard.store.sql.hooks.ml_models import link_artifact
+
+            link_artifact(
+                store,
+                tx,
+                model_version_id,
+                row["id"],
+                row["name"],
+                is_model_artifact=getattr(request, "is_model_artifact", False),
+                is_deployment_artifact=getattr(request, "is_deployment_artifact", False),
+                user_id=row.get("user_id"),
+            )
         metadata: dict[str, Any] = getattr(request, "metadata", {}) or {}
         now = utcnow()
         for key, value in metadata.items():
@@ -152,12 +166,16 @@ class ArtifactVersionHooks(Hooks):
             [str(condition.value)],
         )
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         store.delete_attached(tx, "artifact_version", [str(row["id"])])
 
 
 class ArtifactHooks(Hooks):
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         q = store.db.q
         versions = [
             str(r[0])

@@ -37,8 +37,12 @@ class Hooks:
     def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
         """Rewrite what lives outside the row."""
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
-        """Refuse the deletion (IllegalOperationError) or clean up dependants."""
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
+        """Refuse the deletion (IllegalOperationError) or clean up dependants; `force`
+        (the caller's `delete(..., force=True)`) asks to remove dependants a plain
+        delete refuses to (a model's versions)."""
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         """Fill computed fields for a batch of rows in a few queries (never one per row).

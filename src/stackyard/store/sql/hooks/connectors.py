@@ -104,15 +104,4 @@ class ConnectorHooks(Hooks):
             row["configuration"] = {**row["configuration"], **masked}
 
 
-def connector_secret_values(store: SqlStore, connector_id: Any) -> dict[str, str]:
-    """The clear secret fields of a connector, for the component that uses it."""
-    with store.db.transaction(write=False) as tx:
-        sealed = tx.scalar(
-            f"SELECT {store.db.q('secrets_encrypted')} FROM {store.db.q('service_connectors')} "
-            f"WHERE {store.db.q('id')} = ?",
-            [str(connector_id)],
-        )
-    return decrypt_values(sealed) if sealed else {}
-
-
 HOOKS = {"service_connector": ConnectorHooks()}

@@ -103,7 +103,9 @@ class PipelineRunHooks(CodeReferenceHooks):
         now = utcnow()
         return any(is_stale(r, now) for r in rows) and bool(reap(store))
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         q = store.db.q
         steps = [
             str(r[0])
@@ -130,7 +132,7 @@ def _write_links(
     )
 
 
-class StepRunHooks(Hooks):
+class RunStepHooks(Hooks):
     def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
         for kind in ("input", "output"):
             links: dict[str, UUID] = getattr(request, f"{kind}s", {}) or {}
@@ -180,5 +182,5 @@ class StepRunHooks(Hooks):
 HOOKS = {
     "snapshot": CodeReferenceHooks(),
     "pipeline_run": PipelineRunHooks(),
-    "run_step": StepRunHooks(),
+    "run_step": RunStepHooks(),
 }

@@ -162,7 +162,9 @@ class ComponentHooks(Hooks):
                 store, tx, row["type"], row["flavor"], changes["configuration"] or {}, row["name"]
             )
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         q = store.db.q
         stacks = [
             r[0]
@@ -194,7 +196,9 @@ class FlavorHooks(Hooks):
         if not row["is_custom"]:  # every component of that flavor relies on it as shipped
             raise IllegalOperationError(f"flavor {row['name']!r} is built in and cannot be changed")
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         if not row["is_custom"]:
             raise IllegalOperationError(f"flavor {row['name']!r} is built in and cannot be deleted")
         q = store.db.q

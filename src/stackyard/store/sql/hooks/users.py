@@ -66,7 +66,9 @@ class UserHooks(Hooks):
             if not others:
                 raise IllegalOperationError("cannot remove admin rights from the last admin")
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
         if store.actor is not None and row["id"] == store.actor.id:
             raise IllegalOperationError(f"user {row['name']!r} cannot delete themselves")
         owned: list[str] = []
@@ -86,7 +88,7 @@ class UserHooks(Hooks):
             )
 
 
-def _check_key_manager(store: SqlStore, service_account_id: Any) -> None:
+def check_key_manager(store: SqlStore, service_account_id: Any) -> None:
     """Only admins and the service account itself manage its keys (a key is a login)."""
     actor = store.actor
     if actor is not None and not actor.is_admin and str(actor.id) != str(service_account_id):
@@ -101,7 +103,7 @@ class APIKeyHooks(Hooks):
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
-        _check_key_manager(store, values["service_account_id"])
+        check_key_manager(store, values["service_account_id"])
         owner = tx.fetchone(
             f"SELECT {store.db.q('is_service_account')} FROM {store.db.q('users')} "
             f"WHERE {store.db.q('id')} = ?",
@@ -120,29 +122,16 @@ class APIKeyHooks(Hooks):
     def before_update(
         self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
     ) -> None:
-        _check_key_manager(store, row["service_account_id"])
+        check_key_manager(store, row["service_account_id"])
 
-    def before_delete(self, store: SqlStore, tx: Transaction, row: Row) -> None:
-        _check_key_manager(store, row["service_account_id"])
+    def before_delete(
+        self, store: SqlStore, tx: Transaction, row: Row, *, force: bool = False
+    ) -> None:
+        check_key_manager(store, row["service_account_id"])
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         for row in rows:
             row.pop("key_hash", None)
-
-
-def rotate_key(store: SqlStore, key_id: Any) -> str:
-    """A new secret for an API key; the old one stops working at once."""
-    _check_key_manager(store, store.get("api_key", key_id).service_account_id)
-    key = new_api_key()
-    with store.db.transaction() as tx:
-        changed = tx.execute(
-            f"UPDATE {store.db.q('api_keys')} SET {store.db.q('key_hash')} = ?, "
-            f"{store.db.q('key_prefix')} = ? WHERE {store.db.q('id')} = ?",
-            [hash_api_key(key), key[:10], str(key_id)],
-        )
-    if not changed:
-        raise InputError(f"no API key with id {key_id}")
-    return key
 
 
 HOOKS = {"user": UserHooks(), "api_key": APIKeyHooks()}
