@@ -69,17 +69,12 @@ class StepLogs:
         return uri
 
 
-class _Tee(io.TextIOBase):
-    """Writes to the original stream and to the step's logs."""
+class StreamProxy(io.TextIOBase):
+    """Stands in for `sys.stdout`/`sys.stderr`: what subclasses do not change goes to
+    the original stream (so `isatty`, `fileno` and the rest answer as it would)."""
 
-    def __init__(self, original: IO[str], logs: StepLogs) -> None:
+    def __init__(self, original: IO[str]) -> None:
         self._original = original
-        self._logs = logs
-
-    def write(self, text: str) -> int:
-        self._original.write(text)
-        self._logs.write(text)
-        return len(text)
 
     def flush(self) -> None:
         self._original.flush()
@@ -96,6 +91,19 @@ class _Tee(io.TextIOBase):
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._original, name)
+
+
+class _Tee(StreamProxy):
+    """Writes to the original stream and to the step's logs."""
+
+    def __init__(self, original: IO[str], logs: StepLogs) -> None:
+        super().__init__(original)
+        self._logs = logs
+
+    def write(self, text: str) -> int:
+        self._original.write(text)
+        self._logs.write(text)
+        return len(text)
 
 
 class _LogsHandler(logging.Handler):

@@ -14,7 +14,6 @@ the bottom, `[done/total steps done, running: name]` (see `LiveLine`).
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import shutil
@@ -22,6 +21,8 @@ import sys
 import threading
 import time
 from typing import IO, TYPE_CHECKING, Any
+
+from stackyard.pipelines.logs import StreamProxy
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -81,40 +82,26 @@ def _live_wanted() -> bool:
         return False
     if os.environ.get("TERM") == "dumb" or not logger.isEnabledFor(logging.INFO):
         return False
-    if [type(h) for h in logger.handlers] != [_StderrHandler]:
-        return False
+    return [type(h) for h in logger.handlers] == [_StderrHandler] and _is_terminal(sys.stderr)
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
     try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # not a real stream, or a closed one
         return False
 
 
-class _Guarded(io.TextIOBase):
+class _Guarded(StreamProxy):
     """A terminal stream while a live line is shown: what is written goes through
     `LiveLine.write_through`, so it never lands on the line."""
 
     def __init__(self, original: IO[str], line: LiveLine) -> None:
-        self._original = original
+        super().__init__(original)
         self._line = line
 
     def write(self, text: str) -> int:
         return self._line.write_through(self._original, text)
-
-    def flush(self) -> None:
-        self._original.flush()
-
-    def fileno(self) -> int:
-        return self._original.fileno()
-
-    def isatty(self) -> bool:
-        return self._original.isatty()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._original, "encoding", "utf-8")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._original, name)
 
 
 class LiveLine:
@@ -145,7 +132,7 @@ class LiveLine:
         if not LiveLine._one.acquire(blocking=False):
             return False
         originals = {"stderr": sys.stderr}
-        if sys.stdout is not None and sys.stdout.isatty():
+        if _is_terminal(sys.stdout):
             originals["stdout"] = sys.stdout
         self._streams = originals
         guarded = {id(stream): _Guarded(stream, self) for stream in originals.values()}
@@ -216,7 +203,8 @@ class RunProgress:
         self._started: dict[str, float] = {}
         self._run_start = time.monotonic()
         self._running: list[str] = []
-        self._live = LiveLine() if live and _live_wanted() else None
+        self._live_wanted = live and _live_wanted()
+        self._live: LiveLine | None = None  # shown from the run's start to its end
 
     @property
     def _on(self) -> bool:
@@ -236,8 +224,9 @@ class RunProgress:
                 stack,
                 self.total,
             )
-        if self._live is not None and not self._live.start():
-            self._live = None
+        if self._live_wanted:
+            line = LiveLine()
+            self._live = line if line.start() else None
         self._update()
 
     def step_started(self, name: str) -> None:
