@@ -19,11 +19,14 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Union, overload
+from typing import TYPE_CHECKING, Annotated, Any, Union, overload
 
 from stackyard.exceptions import InputError
-from stackyard.pipelines.config import RetryPolicy, normalize_settings
+from stackyard.pipelines.config import normalize_settings
 from stackyard.pipelines.ml_models import ArtifactConfig, Model
+
+if TYPE_CHECKING:
+    from stackyard.pipelines.settings import RetryPolicy
 
 DEFAULT_OUTPUT = "output"
 Hook = Callable[..., Any]
@@ -164,8 +167,11 @@ class Step:
         self.name = name or func.__name__
         self.enable_cache = enable_cache
         self.settings = normalize_settings(settings, f"step {self.name!r}")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise InputError(f"retry of step {self.name!r} must be a RetryPolicy, got {retry!r}")
+        if retry is not None:
+            from stackyard.pipelines.settings import RetryPolicy
+
+            if not isinstance(retry, RetryPolicy):
+                raise InputError(f"retry of step {self.name!r} must be a RetryPolicy: {retry!r}")
         self.retry = retry
         self.on_failure = on_failure
         self.on_success = on_success
