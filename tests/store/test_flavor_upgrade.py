@@ -1,4 +1,5 @@
-"""A store seeded before the ray and s3 flavors existed gets them from migration 0013."""
+"""A store seeded before a built-in flavor existed gets it: ray and s3 from migration 0003,
+later ones (mlflow) when the store is next opened."""
 
 from __future__ import annotations
 
@@ -36,4 +37,40 @@ def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(tmp_path: Path) -
     store = SqlStore(url.raw)
     s3 = store.find("flavor", "s3", type="artifact_store")
     assert not s3.is_custom and "authentication_secret" in s3.config_schema["properties"]
+    store.close()
+
+
+def test_opening_a_store_seeded_by_an_older_release_adds_new_builtin_flavors(
+    tmp_path: Path,
+) -> None:
+    """Built-in flavors released after a store was seeded (mlflow) arrive when it is next
+    opened, without a migration; a custom flavor holding the same name keeps it."""
+    from stackyard.store.sql.store import SqlStore
+
+    url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'old.db'}")
+    store = SqlStore(url.raw)
+    with store.db.transaction() as tx:  # as seeded by a release without them
+        tx.execute("DELETE FROM flavors WHERE name IN ('mlflow', 'local_docker')")
+    store.close()
+    assert ("mlflow", "experiment_tracker") not in _flavors(url)
+
+    store = SqlStore(url.raw)
+    mlflow = store.find("flavor", "mlflow", type="experiment_tracker")
+    assert not mlflow.is_custom and mlflow.integration == "mlflow"
+    assert mlflow.source == "stackyard.experiment_trackers.mlflow.MLflowExperimentTrackerFlavor"
+    assert {"tracking_uri", "tracking_password"} <= set(mlflow.config_schema["properties"])
+    assert ("local_docker", "image_builder") in _flavors(url)
+    store.close()
+
+    # a custom flavor that took the name first keeps it; opening again changes nothing
+    store = SqlStore(url.raw)
+    with store.db.transaction() as tx:
+        tx.execute(
+            "UPDATE flavors SET source = 'mine.Tracker', is_custom = 1 WHERE name = 'mlflow'"
+        )
+    store.close()
+    store = SqlStore(url.raw)
+    kept = store.find("flavor", "mlflow", type="experiment_tracker")
+    assert (kept.source, kept.is_custom) == ("mine.Tracker", True)
+    assert sum(1 for f in _flavors(url) if f[0] == "mlflow") == 1
     store.close()

@@ -21,6 +21,7 @@ from stackyard.exceptions import (
     StackyardError,
     StepFailedError,
 )
+from stackyard.experiment_trackers.base import pipeline_tracker
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus, StackComponentType
 from stackyard.models.pipelines import DEFAULT_RUN_NAME, render_run_name
@@ -113,6 +114,7 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     template = compiled.run_name or DEFAULT_RUN_NAME
     run_name = render_run_name(template, compiled.name, now)
     stack = Stack.from_model(stack_model)
+    pipeline_tracker(compiled, stack)  # a step asking for a tracker the stack lacks
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
     code = record_code(store, compiled.pipeline, stack.artifact_store)
@@ -174,6 +176,7 @@ def drive_run(
     if run.pipeline_id is None or run.stack_id is None:
         raise StackyardError(f"run {run.name!r} has no pipeline or stack to run with")
     stack = Stack.from_model(store.get("stack", run.stack_id))
+    pipeline_tracker(compiled, stack)
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
     template = compiled.run_name or DEFAULT_RUN_NAME
@@ -211,6 +214,8 @@ class RunContext:
         self._lock = threading.Lock()
         self._stepping: threading.Thread | None = None  # running a step in this process
         self.progress = RunProgress(store, run, len(self.order))
+        # the stack's experiment tracker, when a step asks for it
+        self.tracker = pipeline_tracker(compiled, stack)
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -422,6 +427,13 @@ class RunContext:
 
     def execute(self) -> PipelineRunResponse:
         """Let the orchestrator run the steps; record the outcome; raise if a step failed."""
+        try:
+            return self._execute()
+        finally:  # self.run holds the final status, however the run ended
+            if self.tracker is not None:
+                self.tracker.pipeline_run_finished(self.store, self.run)
+
+    def _execute(self) -> PipelineRunResponse:
         self.run = self.store.update(
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )
@@ -431,6 +443,8 @@ class RunContext:
             unregister = beat.on_stop(self._on_stop)
             try:
                 try:
+                    if self.tracker is not None:  # what tracked steps share, before they start
+                        self.tracker.pipeline_run_started(self.store, self.run, self.compiled.name)
                     orchestrator.run(self)
                 finally:
                     unregister()
