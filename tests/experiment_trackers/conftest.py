@@ -1,4 +1,4 @@
-"""Fixtures: real MLflow tracking servers for the session (see `mlflow_support`)."""
+"""Fixtures: real MLflow tracking servers for the session (see `mlflow_serving`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:  # mlflow_support and tracked_steps (imported by path in workers)
+if HERE not in sys.path:  # tracked_steps, imported by path in workers
     sys.path.insert(0, HERE)
 
-from mlflow_support import AUTH_PASSWORD, AUTH_USER, mlflow_server_at  # noqa: E402
+from mlflow_serving import AUTH_PASSWORD, AUTH_USER, mlflow_server_at  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import os
 from typing import Annotated, Any
 
 import pytest
-from mlflow_support import need, tracked_stack
+from mlflow_serving import need, tracked_stack
 
 from stackyard import get_step_context, pipeline, step
 from stackyard.client import Client
@@ -41,6 +41,8 @@ def evaluate(seen: dict[str, str], threshold: int = 3) -> float:
     import mlflow
 
     mlflow.log_metrics({"accuracy": 0.75, "threshold": threshold})
+    with mlflow.start_run(nested=True, run_name="inner"):  # the step's own child run
+        mlflow.log_metric("inner", 1)
     return 0.75
 
 
@@ -86,6 +88,9 @@ def test_tracked_steps_are_mlflow_runs_under_one_run_per_pipeline_run(
     assert by_name["evaluate"].data.params == {"threshold": "3"}
     assert by_name["train"].data.metrics == {"loss": 0.25}
     assert by_name["evaluate"].data.metrics == {"accuracy": 0.75, "threshold": 3.0}
+    (inner,) = _runs(mlflow_client, "tracked_training", **{"mlflow.runName": "inner"})
+    assert inner.data.tags["mlflow.parentRunId"] == by_name["evaluate"].info.run_id
+    assert inner.data.metrics == {"inner": 1.0}  # in the same experiment, found above
 
     # inside the step, its own run was MLflow's active run
     seen = run.steps["train"].output.load()
@@ -313,7 +318,7 @@ def test_an_unreachable_tracking_server_is_refused_before_any_step(unique: str) 
 @step(experiment_tracker="mlflow", enable_cache=False)
 def login_seen() -> dict[str, bool | str | None]:
     import mlflow
-    from mlflow_support import AUTH_PASSWORD
+    from mlflow_serving import AUTH_PASSWORD
 
     mlflow.log_metric("logged_in", 1)
     return {
@@ -327,7 +332,7 @@ def test_credentials_from_a_secret_reach_mlflow_for_the_step_only(
     mlflow_auth_server: str, unique: str, monkeypatch: Any
 ) -> None:
     from mlflow.tracking import MlflowClient
-    from mlflow_support import AUTH_PASSWORD, AUTH_USER
+    from mlflow_serving import AUTH_PASSWORD, AUTH_USER
 
     for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
         monkeypatch.delenv(name, raising=False)

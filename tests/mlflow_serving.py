@@ -1,4 +1,5 @@
-"""Helpers for the experiment tracker tests: a real `mlflow server`, tracked stacks.
+"""Real `mlflow server`s for tests, and stacks that track into them (shared by
+tests/experiment_trackers and tests/distributed).
 
 A server is `mlflow server` with a SQLite backend on a free loopback port, a child
 process in its own session, stopped by its PID (and its process group, which holds its
@@ -31,6 +32,10 @@ SERVER_ENV = {
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
 }
 START_TIMEOUT = 180.0
+# the `mlflow` command that serves the tests (default: this interpreter's mlflow); another
+# installation's tests this client against a server of another version, e.g. the lower
+# bound of the mlflow extra from its own virtual environment
+SERVER_COMMAND = os.environ.get("STACKYARD_TEST_MLFLOW_SERVER")
 
 
 def need(module: str) -> Any:
@@ -65,9 +70,7 @@ def mlflow_server_at(
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "mlflow",
+                *([SERVER_COMMAND] if SERVER_COMMAND else [sys.executable, "-m", "mlflow"]),
                 "server",
                 "--backend-store-uri",
                 f"sqlite:///{directory / 'mlflow.db'}",
