@@ -4,6 +4,9 @@ pipelines run on a stack with the tracker; what they did is read back from MLflo
 from __future__ import annotations
 
 import os
+import threading
+import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -11,7 +14,7 @@ from mlflow_serving import need, tracked_stack
 
 from stackyard import get_step_context, pipeline, step
 from stackyard.client import Client
-from stackyard.exceptions import InputError, StepFailedError
+from stackyard.exceptions import InputError, RunStoppedError, StepFailedError
 
 
 def _runs(client: Any, experiment: str, **tags: str) -> list[Any]:
@@ -227,6 +230,48 @@ def test_parallel_steps_in_worker_processes_share_one_parent(
 
 
 @step(experiment_tracker="mlflow", enable_cache=False)
+def linger(marker: str) -> int:
+    Path(marker).touch()
+    for _ in range(1200):
+        time.sleep(0.05)
+    return 1
+
+
+def test_a_stopped_run_ends_its_mlflow_runs_killed(
+    mlflow_server: str, mlflow_client: Any, unique: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("STACKYARD_HEARTBEAT_INTERVAL", "0.5")
+    tracked_stack(mlflow_server, experiment_name=f"stopped-{unique}")
+    marker = tmp_path / "started"
+
+    @pipeline(enable_cache=False)
+    def lingering() -> None:
+        linger(marker=str(marker))
+
+    raised: list[BaseException] = []
+
+    def drive() -> None:
+        try:
+            lingering()
+        except BaseException as exc:
+            raised.append(exc)
+
+    driver = threading.Thread(target=drive)
+    driver.start()
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client = Client()
+    client.stop_pipeline_run(client.list_pipeline_runs(size=1)[0].id, wait=20)
+    driver.join(60)
+    assert [type(e) for e in raised] == [RunStoppedError]
+    (child,) = _runs(mlflow_client, f"stopped-{unique}", **{"stackyard.kind": "step"})
+    assert child.info.status == "KILLED"
+    (parent,) = _runs(mlflow_client, f"stopped-{unique}", **{"stackyard.kind": "pipeline_run"})
+    assert parent.info.status == "KILLED"
+
+
+@step(experiment_tracker="mlflow", enable_cache=False)
 def shared_a(x: int) -> int:
     import mlflow
 
@@ -374,3 +419,35 @@ def test_credentials_from_a_secret_reach_mlflow_for_the_step_only(
     assert "refused the credentials" in message and "HTTP 401" in message
     assert "not-it-at-all" not in message and "\n" not in message
     assert client.list_pipeline_runs().total == 1
+
+
+@step(experiment_tracker="mlflow", enable_cache=False)
+def token_seen() -> dict[str, str | None]:
+    names = ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
+    return {name: os.environ.get(name) for name in names}
+
+
+def test_a_token_from_a_secret_replaces_a_login_in_the_environment_for_the_step(
+    mlflow_server: str, unique: str, monkeypatch: Any
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_TOKEN", raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "someone-else")  # MLflow would prefer it
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "their-password")
+    Client().create_secret("mlflow-token", {"token": "tok-123"})
+    tracked_stack(
+        mlflow_server, experiment_name=f"token-{unique}", tracking_token="{{mlflow-token.token}}"
+    )
+
+    @pipeline(enable_cache=False)
+    def with_token() -> None:
+        token_seen()
+
+    run = with_token()
+    assert run.steps["token_seen"].output.load() == {
+        "MLFLOW_TRACKING_TOKEN": "tok-123",
+        "MLFLOW_TRACKING_USERNAME": None,
+        "MLFLOW_TRACKING_PASSWORD": None,
+    }
+    assert "MLFLOW_TRACKING_TOKEN" not in os.environ
+    assert os.environ["MLFLOW_TRACKING_USERNAME"] == "someone-else"
+    assert os.environ["MLFLOW_TRACKING_PASSWORD"] == "their-password"
