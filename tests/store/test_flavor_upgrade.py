@@ -3,7 +3,11 @@ later ones (mlflow) when the store is next opened."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
+
+import pytest
+from support import temporary_database
 
 from stackyard.store.sql.db import Database, DatabaseURL
 from stackyard.store.sql.migrate import upgrade
@@ -40,14 +44,24 @@ def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(tmp_path: Path) -
     store.close()
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
 def test_opening_a_store_seeded_by_an_older_release_adds_new_builtin_flavors(
-    tmp_path: Path,
+    tmp_path: Path, dialect: str
 ) -> None:
     """Built-in flavors released after a store was seeded (mlflow) arrive when it is next
     opened, without a migration; a custom flavor holding the same name keeps it."""
+    with ExitStack() as stack:
+        raw = (
+            f"sqlite:///{tmp_path / 'old.db'}"
+            if dialect == "sqlite"
+            else stack.enter_context(temporary_database(dialect))
+        )
+        _check_flavors_arrive(DatabaseURL.parse(raw))
+
+
+def _check_flavors_arrive(url: DatabaseURL) -> None:
     from stackyard.store.sql.store import SqlStore
 
-    url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'old.db'}")
     store = SqlStore(url.raw)
     with store.db.transaction() as tx:  # as seeded by a release without them
         tx.execute("DELETE FROM flavors WHERE name IN ('mlflow', 'local_docker')")
@@ -66,7 +80,8 @@ def test_opening_a_store_seeded_by_an_older_release_adds_new_builtin_flavors(
     store = SqlStore(url.raw)
     with store.db.transaction() as tx:
         tx.execute(
-            "UPDATE flavors SET source = 'mine.Tracker', is_custom = 1 WHERE name = 'mlflow'"
+            "UPDATE flavors SET source = ?, is_custom = ? WHERE name = ?",
+            ["mine.Tracker", True, "mlflow"],
         )
     store.close()
     store = SqlStore(url.raw)
