@@ -37,7 +37,7 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -51,6 +51,13 @@ from stackyard.experiment_trackers.base import (
     BaseExperimentTracker,
     BaseExperimentTrackerConfig,
     BaseExperimentTrackerFlavor,
+)
+from stackyard.experiment_trackers.mlflow_process import (
+    disable_new_autologging,
+    enabled_autologging,
+    end_runs,
+    environment,
+    param_value,
 )
 from stackyard.models.enums import ExecutionStatus
 from stackyard.stack.flavor import StackComponent, StackComponentConfig
@@ -127,25 +134,6 @@ class _Parent:
     run_id: str
 
 
-@contextmanager
-def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (None: remove) environment variables for the block, then restore them."""
-    saved = {key: os.environ.get(key) for key in values}
-    try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def _redacted(uri: str) -> str:
     """`uri` without a user or password in it, for messages, metadata and links."""
     parts = urlsplit(uri)
@@ -157,56 +145,6 @@ def _redacted(uri: str) -> str:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no message'}"
-
-
-def _param_value(value: Any) -> str:
-    """A parameter as MLflow shows it: text and numbers as is, the rest as JSON, cut to
-    MLflow's limit (a longer value would fail the step)."""
-    from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH as limit
-
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _enabled_autologging() -> set[str]:
-    from mlflow.utils.autologging_utils import AUTOLOGGING_INTEGRATIONS, autologging_is_disabled
-
-    return {
-        name
-        for name in list(AUTOLOGGING_INTEGRATIONS)
-        if not autologging_is_disabled(name)  # type: ignore[no-untyped-call]
-    }
-
-
-def _disable_new_autologging(before: set[str]) -> None:
-    """Autologging a step switched on would outlive it in this process and log a later
-    step's (or the caller's) training into a run nobody tracks: switch it off again."""
-    import mlflow
-
-    for name in sorted(_enabled_autologging() - before):
-        with suppress(Exception):
-            if name == "mlflow":
-                mlflow.autolog(disable=True)
-            else:
-                importlib.import_module(f"mlflow.{name}").autolog(disable=True)
-
-
-def _end_runs(run_id: str, status: str, own_status: str | None = None) -> None:
-    """End the runs the step left open above its own with `status`, then its own with
-    `own_status` (default: `status`)."""
-    import mlflow
-
-    for _ in range(100):
-        active = mlflow.active_run()
-        if active is None:
-            return
-        if active.info.run_id == run_id:
-            mlflow.end_run(own_status or status)
-            return
-        mlflow.end_run(status)
 
 
 class MLflowExperimentTracker(BaseExperimentTracker):
@@ -301,11 +239,9 @@ class MLflowExperimentTracker(BaseExperimentTracker):
                 body = answer.read()
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
-                login = (
-                    "the credentials from its configuration"
-                    if self._credentials()
-                    else ("a request without credentials")
-                )
+                login = "the credentials from its configuration"
+                if not self._credentials():
+                    login = "a request without credentials"
                 raise InputError(
                     f"{where} refused {login} (HTTP {exc.code}); check tracking_username and "
                     "tracking_password, or tracking_token"
@@ -336,7 +272,7 @@ class MLflowExperimentTracker(BaseExperimentTracker):
         from mlflow.tracking import MlflowClient
 
         try:
-            with _environment(self._credentials()):
+            with environment(self._credentials()):
                 yield MlflowClient(tracking_uri=self.tracking_uri)
         except StackyardError:
             raise
@@ -454,7 +390,7 @@ class MLflowExperimentTracker(BaseExperimentTracker):
     def _params(self, context: StepContext) -> dict[str, str]:
         prefix = "" if self.config.nested else f"{context.step_name}."
         return {
-            f"{prefix}{key}": _param_value(value)
+            f"{prefix}{key}": param_value(value)
             for key, value in (context.step_run.parameters or {}).items()
         }
 
@@ -464,7 +400,7 @@ class MLflowExperimentTracker(BaseExperimentTracker):
 
         with self._session(f"find the MLflow run of pipeline run {context.run_name!r}") as client:
             parent = self._parent(client, context.run_id, context.run_name, context.pipeline_name)
-        environment: dict[str, str | None] = {
+        variables: dict[str, str | None] = {
             **self._credentials(),
             "MLFLOW_TRACKING_URI": self.tracking_uri,
             # a run the step starts itself goes into this experiment, not MLflow's default
@@ -473,14 +409,14 @@ class MLflowExperimentTracker(BaseExperimentTracker):
             "MLFLOW_RUN_ID": None,  # else mlflow.start_run would resume that run
         }
         previous_uri = getattr(tracking, "_tracking_uri", None)
-        autologging = _enabled_autologging()
-        with _environment(environment):
+        autologging = enabled_autologging()
+        with environment(variables):
             tracking.set_tracking_uri(self.tracking_uri)
             try:
                 with self._active_run(context, parent):
                     yield
             finally:
-                _disable_new_autologging(autologging)
+                disable_new_autologging(autologging)
                 tracking.set_tracking_uri(previous_uri)  # type: ignore[arg-type]  # None unsets
 
     @contextmanager
@@ -528,10 +464,10 @@ class MLflowExperimentTracker(BaseExperimentTracker):
         except BaseException as exc:
             status = "FAILED" if isinstance(exc, Exception) else "KILLED"
             with suppress(Exception):
-                _end_runs(run_id, status, own)
+                end_runs(run_id, status, own)
             raise
         with self._session(f"end the MLflow run of step {context.step_name!r}"):
-            _end_runs(run_id, "FINISHED", own)
+            end_runs(run_id, "FINISHED", own)
 
 
 class MLflowExperimentTrackerFlavor(BaseExperimentTrackerFlavor):
