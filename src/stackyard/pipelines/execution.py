@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.artifacts import fs
+from stackyard.experiment_trackers.base import step_tracking
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.pipelines.artifacts import ArtifactRef, ModelLink, path_segment, store_value
@@ -191,8 +192,9 @@ def execute_step(
     try:
         with capture_logs(task.logs_uri) as logs:
             try:
-                result = _call_with_retries(step, task, outcome, store)
-                outcome.outputs = _save_outputs(step, task, context, store, result)
+                with step_tracking(step, context):  # the experiment tracker's run, if asked
+                    result = _call_with_retries(step, task, outcome, store)
+                    outcome.outputs = _save_outputs(step, task, context, store, result)
             except Exception as exc:
                 error = _user_traceback(exc)
                 sys.stderr.write(f"Step {task.name!r} failed:\n{error}")

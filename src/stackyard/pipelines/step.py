@@ -160,6 +160,7 @@ class Step:
         on_success: Hook | None = None,
         output_materializers: Mapping[str, type] | None = None,
         model: Model | None = None,
+        experiment_tracker: str | bool | None = None,
     ) -> None:
         if not callable(func):
             raise InputError(f"@step decorates a function, not {func!r}")
@@ -181,6 +182,7 @@ class Step:
                 f"model of step {self.name!r} must be a stackyard Model, got {model!r}"
             )
         self.model = model
+        self.experiment_tracker = _tracker_name(experiment_tracker, self.name)
         self.signature = inspect.signature(func)
         variadic = [
             p.name
@@ -283,6 +285,18 @@ class Step:
         return f"<step {self.name!r} ({self.entrypoint.__module__})>"
 
 
+def _tracker_name(value: str | bool | None, step_name: str) -> str | bool | None:
+    """`experiment_tracker=` as given: a component name, True (the stack's), or None."""
+    if value is None or value is False:
+        return None
+    if value is True or (isinstance(value, str) and value.strip()):
+        return value
+    raise InputError(
+        f"experiment_tracker of step {step_name!r} must be the name of an experiment tracker "
+        f"component (or True for the stack's), got {value!r}"
+    )
+
+
 def _step_at(path: str) -> Step:
     """The step a module holds at `path` (how an importable step is unpickled)."""
     from stackyard.utils.source import load_source
@@ -308,6 +322,7 @@ def step(
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
     model: Model | None = None,
+    experiment_tracker: str | bool | None = None,
 ) -> Callable[[Callable[..., Any]], Step]: ...
 
 
@@ -323,13 +338,16 @@ def step(
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
     model: Model | None = None,
+    experiment_tracker: str | bool | None = None,
 ) -> Step | Callable[[Callable[..., Any]], Step]:
     """Make a function a step: `@step` or `@step(enable_cache=False, retry=...)`.
 
     `on_failure(exception)` / `on_success()` run after the step, inside its
     context (`get_step_context()` works); `output_materializers` maps output
     names to materializer classes; `model` links what the step produces to a
-    model version (see `stackyard.pipelines.ml_models`).
+    model version (see `stackyard.pipelines.ml_models`); `experiment_tracker` names
+    the stack's experiment tracker component (or True: whichever the stack has) that
+    records the step as a run of its own (see `stackyard.experiment_trackers`).
     """
 
     def decorate(function: Callable[..., Any]) -> Step:
@@ -343,6 +361,7 @@ def step(
             on_success=on_success,
             output_materializers=output_materializers,
             model=model,
+            experiment_tracker=experiment_tracker,
         )
 
     return decorate if func is None else decorate(func)
