@@ -6,15 +6,11 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
-    ARTIFACT,
-    ARTIFACT_VERSION,
-    ArtifactFilters,
-    ArtifactVersionFilters,
-)
+from stackyard.client.kinds import ARTIFACT, ARTIFACT_VERSION
 from stackyard.exceptions import EntityNotFoundError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import ArtifactFilters, ArtifactVersionFilters
     from stackyard.models.artifacts import ArtifactResponse, ArtifactVersionResponse
     from stackyard.models.base import Page
     from stackyard.store.base import Store

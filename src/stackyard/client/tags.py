@@ -7,18 +7,11 @@ from uuid import UUID
 
 from stackyard.client.artifacts import find_artifact_version
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Kind, Unset
-from stackyard.client.filters import (
-    ARTIFACT_VERSION,
-    PIPELINE_RUN,
-    RUN_METADATA,
-    RUN_STEP,
-    TAG,
-    RunMetadataFilters,
-    TagFilters,
-)
+from stackyard.client.kinds import ARTIFACT_VERSION, PIPELINE_RUN, RUN_METADATA, RUN_STEP, TAG
 from stackyard.exceptions import InputError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import RunMetadataFilters, TagFilters
     from stackyard.models.base import Page
     from stackyard.models.tags import RunMetadataResponse, TagResponse
     from stackyard.store.base import Store

@@ -11,7 +11,6 @@ is just the function, so steps stay easy to unit-test.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import sys
 import types
@@ -224,6 +223,8 @@ class Step:
         except (OSError, TypeError):  # no source file (REPL, exec): hash the bytecode
             code = self.entrypoint.__code__
             text = code.co_code + repr(code.co_consts).encode()
+        import hashlib
+
         return hashlib.sha256(text).hexdigest()
 
     def split_outputs(self, result: Any) -> dict[str, Any]:
