@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from stackyard.artifacts import fs
 
 if TYPE_CHECKING:
+    from stackyard.artifacts import SavedArtifact
     from stackyard.artifacts.materializers import BaseMaterializer
     from stackyard.models.artifacts import ArtifactVersionResponse
     from stackyard.pipelines.ml_models import ArtifactConfig
@@ -114,6 +115,54 @@ def content_hash(uri: str, written: fs.HashRecording | None = None) -> str:
     return digest.hexdigest()
 
 
+def _materialize(
+    value: Any,
+    uri: str,
+    data_type: type | None,
+    materializer: type[BaseMaterializer] | None,
+    artifact_store_id: UUID | None,
+) -> tuple[SavedArtifact, str]:
+    """Write `value` at `uri` (in the artifact store `artifact_store_id`, whose
+    credentials apply) and hash what was written, as it is written."""
+    from stackyard.artifacts import save_value
+
+    with (
+        fs.using(str(artifact_store_id) if artifact_store_id else None),
+        fs.recording_hashes(uri) as written,
+    ):
+        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+        digest = content_hash(saved.uri, written)
+    return saved, digest
+
+
+def _request(
+    saved: SavedArtifact,
+    digest: str,
+    *,
+    name: str,
+    producer_step_run_id: UUID | None,
+    artifact_store_id: UUID | None,
+    has_custom_name: bool,
+    tags: list[str] | None,
+    metadata: dict[str, Any] | None,
+    model_link: ModelLink | None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "uri": saved.uri,
+        "type": saved.artifact_type,
+        "data_type": saved.data_type,
+        "materializer": saved.materializer,
+        "producer_step_run_id": producer_step_run_id,
+        "artifact_store_id": artifact_store_id,
+        "content_hash": digest,
+        "tags": tags or [],
+        "has_custom_name": has_custom_name,
+        "metadata": {**saved.metadata, **(metadata or {})},
+        **(model_link.request() if model_link is not None else {}),
+    }
+
+
 def store_value(
     store: Store,
     value: Any,
@@ -132,32 +181,66 @@ def store_value(
     """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
     so other processes find its credentials) as a new version of artifact `name`, linked
     to a model version in the same write when `model_link` says so."""
-    from stackyard.artifacts import save_value
-
-    with (
-        fs.using(str(artifact_store_id) if artifact_store_id else None),
-        fs.recording_hashes(uri) as written,
-    ):
-        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
-        digest = content_hash(saved.uri, written)
+    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
     version: ArtifactVersionResponse = store.create(
         "artifact_version",
-        {
-            "name": name,
-            "uri": saved.uri,
-            "type": saved.artifact_type,
-            "data_type": saved.data_type,
-            "materializer": saved.materializer,
-            "producer_step_run_id": producer_step_run_id,
-            "artifact_store_id": artifact_store_id,
-            "content_hash": digest,
-            "tags": tags or [],
-            "has_custom_name": has_custom_name,
-            "metadata": {**saved.metadata, **(metadata or {})},
-            **(model_link.request() if model_link is not None else {}),
-        },
+        _request(
+            saved,
+            digest,
+            name=name,
+            producer_step_run_id=producer_step_run_id,
+            artifact_store_id=artifact_store_id,
+            has_custom_name=has_custom_name,
+            tags=tags,
+            metadata=metadata,
+            model_link=model_link,
+        ),
     )
     return version
+
+
+def record_value(
+    store: Store,
+    value: Any,
+    *,
+    name: str,
+    uri: str,
+    root: str,
+    data_type: type | None = None,
+    materializer: type[BaseMaterializer] | None = None,
+    producer_step_run_id: UUID | None = None,
+    artifact_store_id: UUID | None = None,
+    has_custom_name: bool = True,
+    tags: list[str] | None = None,
+    model_link: ModelLink | None = None,
+) -> ArtifactRef:
+    """`store_value` for a step's output: what the next step needs to load it, without
+    reading the new version back (the store answers with its id alone)."""
+    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
+    version_id: UUID = store.create(
+        "artifact_version",
+        _request(
+            saved,
+            digest,
+            name=name,
+            producer_step_run_id=producer_step_run_id,
+            artifact_store_id=artifact_store_id,
+            has_custom_name=has_custom_name,
+            tags=tags,
+            metadata=None,
+            model_link=model_link,
+        ),
+        respond=False,
+    )
+    return ArtifactRef(
+        version_id,
+        saved.uri,
+        saved.materializer,
+        saved.data_type,
+        root,
+        digest,
+        artifact_store_id,
+    )
 
 
 def save_artifact(
@@ -221,5 +304,5 @@ def load_artifact(name_or_id: str | UUID, version: str | int | None = None) -> A
     client = Client(store=context.store) if context is not None else Client()
     found = client.get_artifact_version(name_or_id, version)
     if context is not None:
-        context.record_loaded(found, set(context.step_run.input_ids))
+        context.record_loaded(found, set(context.input_ids))
     return found.load()

@@ -31,7 +31,7 @@ class StepContext:
     run_name: str
     run_id: UUID
     step_name: str
-    step_run: RunStepResponse
+    step_run_id: UUID
     parameters: dict[str, Any]
     output_uris: dict[str, str]
     store: Store
@@ -40,6 +40,8 @@ class StepContext:
     model_version_id: UUID | None = None
     _stack: Stack | None = field(default=None, repr=False)
     _model: ModelVersionResponse | None = field(default=None, repr=False)
+    # the step's inputs (input name → artifact version id), as the step run records them
+    input_ids: dict[str, UUID] = field(default_factory=dict)
     # artifact versions the step loaded itself (`load_artifact`): input name → id
     loaded_inputs: dict[str, UUID] = field(default_factory=dict)
 
@@ -54,8 +56,10 @@ class StepContext:
         self.loaded_inputs[name] = version.id
 
     @property
-    def step_run_id(self) -> UUID:
-        return self.step_run.id
+    def step_run(self) -> RunStepResponse:
+        """The step run record, read fresh (it is written as the step runs)."""
+        found: RunStepResponse = self.store.get("run_step", self.step_run_id)
+        return found
 
     @property
     def pipeline_run(self) -> PipelineRunResponse:
