@@ -92,6 +92,13 @@ def version_page(page: Page) -> Response:
         store, "pipeline_run", (s["pipeline_run_id"] for s in consumers.items)
     )
     shown = preview.preview(version, roots)
+    metadata = dict(version["run_metadata"] or {})
+    # the text the saving process recorded for files the server does not read (a pickle)
+    recorded = metadata.get("preview") if shown.kind == "none" else None
+    if isinstance(recorded, str):
+        metadata.pop("preview")
+    else:
+        recorded = None
     return page.render(
         "version.html",
         title=f"{version['name']} version {version['version']}",
@@ -102,6 +109,8 @@ def version_page(page: Page) -> Response:
         consumers=consumers,
         consumer_runs=consumer_runs,
         preview=shown,
+        recorded=recorded,
+        metadata=metadata,
     )
 
 
