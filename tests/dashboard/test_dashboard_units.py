@@ -183,6 +183,13 @@ def test_summarize_counts_groups_in_one_query(
         assert all(g["pipeline_id"] == pipeline.id and g["last_created"] for g in groups)
         with pytest.raises(InputError, match="cannot group"):
             store.summarize("pipeline_run", ["config"])
+        model = store.create("model", {"name": "m"})
+        for _ in range(3):
+            store.create("model_version", {"model_id": model.id})
+        (versions,) = store.summarize("model_version", ["model_id"], highest=["number"])
+        assert versions["count"] == 3 and versions["highest_number"] == 3
+        with pytest.raises(InputError, match="cannot group or rank"):
+            store.summarize("model_version", ["model_id"], highest=["stage_history"])
     finally:
         store.close()
 
