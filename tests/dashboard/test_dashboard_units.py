@@ -63,6 +63,18 @@ def test_a_hundred_step_chain_lays_out_fast_enough_to_render() -> None:
     assert result.nodes["s99"].layer == 99 and dag.crossings(result) == 0
 
 
+def test_a_thousand_step_chain_lays_out_deep_in_the_stack() -> None:
+    """As a request calls it (a recursive layout, like grandalf's, fails here)."""
+    names = [f"s{i}" for i in range(1000)]
+    links = [(names[i], names[i + 1], "") for i in range(999)]
+
+    def nested(depth: int) -> dag.Layout:
+        return nested(depth - 1) if depth else dag.layout(names, links)
+
+    result = nested(200)
+    assert result.nodes["s999"].layer == 999
+
+
 def test_inside_refuses_paths_outside_the_store(tmp_path: Path) -> None:
     root = tmp_path / "store"
     (root / "a").mkdir(parents=True)
