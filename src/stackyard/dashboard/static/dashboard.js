@@ -62,6 +62,7 @@
           followers.set(pre, null);  // done: keep the entry so a refresh does not restart it
         }
       }).catch(function () {
+        if (!pre.isConnected) { followers.delete(pre); return; }
         if (next === 0) { pre.textContent = "the logs could not be loaded"; }
         followers.set(pre, setTimeout(tick, 10000));
       });
