@@ -2,8 +2,11 @@
 
 One server per test module (uvicorn in a thread on a free loopback port, SQLite):
 an admin, alice and bob (plain users); alice runs the pipelines of
-`dashboard_flows.py` through the server, as a user would, and owns a private
-secret, a shared one, a service connector, a run template and a schedule.
+`dashboard_flows.py` through the server, as a user would (two of them twice: one for
+a cached step, one for two versions of the model `iris`, the second promoted over
+the first), and owns a private secret, a shared one, a service connector, a code
+repository, a build, a run template, a schedule, a custom flavor and a component of
+it holding a secret value.
 
 The browser is Debian's Chromium driven by Playwright (never a downloaded one).
 Without it these tests skip on a laptop and fail under CI=true.
@@ -17,6 +20,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ FLOWS = Path(__file__).with_name("dashboard_flows.py")
 SECRET_VALUE = "s3cr3t-VALUE-of-alice-7f2a"
 SHARED_VALUE = "shared-VALUE-9c41"
 CONNECTOR_SECRET = "AWS-SECRET-KEY-d41e"
+COMPONENT_SECRET = "login-PHRASE-5b0c"
 # STACKYARD_SCREENSHOTS=docs/screenshots refreshes the README's pictures
 SCREENSHOTS = Path(
     os.environ.get("STACKYARD_SCREENSHOTS")
@@ -137,6 +142,9 @@ def _populate(running: Running, flows: Any, config: Path) -> Site:
     schedule = flows.tune.with_options(
         schedule=Schedule(name="nightly-tune", cron_expression="0 3 * * *")
     )()
+    flows.broken.with_options(
+        schedule=Schedule(name="weekly-broken", cron_expression="0 4 * * 1")
+    )()
     client.create_secret("alice-private", {"token": SECRET_VALUE}, private=True)
     client.create_secret("team-shared", {"password": SHARED_VALUE})
     client.create_service_connector(
@@ -146,6 +154,35 @@ def _populate(running: Running, flows: Any, config: Path) -> Site:
         {"aws_access_key_id": "AKIAEXAMPLE", "aws_secret_access_key": CONNECTOR_SECRET},
         resource_type="s3-bucket",
     )
+    runs["oddities-1"] = flows.oddities().id
+    runs["oddities-2"] = flows.oddities().id  # its step `steady` is cached from the first
+    runs["training-1"] = flows.training(rows=3).id
+    runs["training-2"] = flows.training(rows=5).id
+    client.get_model_version("iris", 1).set_stage("production")
+    client.get_model_version("iris", 2).set_stage("production", force=True)  # 1: archived
+    flavor = client.create_flavor(f"{flows.__name__}.VaultFlavor")
+    client.create_stack_component(
+        "vault-registry",
+        flavor.name,
+        "container_registry",
+        {"uri": "registry.example/team", "login_phrase": COMPONENT_SECRET},
+    )
+    client.create_code_repository(
+        "demo-repo", {"owner": "acme", "repository": "demo"}, source="github"
+    )
+    with httpx.Client(
+        base_url=running.url, headers={"Authorization": f"Bearer {running.token_for('alice')}"}
+    ) as api:
+        build = api.post(
+            "/api/v1/builds",
+            json={
+                "checksum": "c0ffee" * 8,
+                "python_version": "3.11",
+                "images": {"orchestrator": {"image": "acme/tune:1"}},
+                "pipeline_id": str(client.get_pipeline("tune").id),
+            },
+        )
+        assert build.status_code == 201, build.text
     return Site(running, runs, str(template.id), str(schedule.id), config)
 
 
@@ -193,10 +230,27 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/runs")
 
 
+@contextmanager
+def signed_in(site: Site, username: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """A browserless client with a dashboard session, signed in through the form."""
+    with httpx.Client(base_url=site.url) as client:
+        csrf = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"username": username, "password": password, "csrf": csrf}
+        )
+        assert response.status_code == 303, response.text
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page's forms carry."""
+    return html.split('name="csrf" value="')[1].split('"')[0]
+
+
 def screenshot(page: Any, name: str) -> None:
     """Keep a picture of a page (the README's come from here; see SCREENSHOTS)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
-__all__ = ["ADMIN", "ADMIN_PASSWORD", "PASSWORD", "log_in", "screenshot"]
+__all__ = ["ADMIN", "ADMIN_PASSWORD", "PASSWORD", "csrf_of", "log_in", "screenshot", "signed_in"]
