@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from conftest import (
+from dashboard_support import (
     ADMIN,
     ADMIN_PASSWORD,
     COMPONENT_SECRET,

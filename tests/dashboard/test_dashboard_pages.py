@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import (
+from dashboard_support import (
     ADMIN,
     ADMIN_PASSWORD,
     COMPONENT_SECRET,
