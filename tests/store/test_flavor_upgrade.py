@@ -1,5 +1,6 @@
-"""A store seeded before a built-in flavor existed gets it: ray and s3 from migration 0003,
-later ones (mlflow) when the store is next opened."""
+"""A store seeded before a built-in flavor existed gets it: ray and s3 from migration 0003
+(with the connector resource type s3 needs from 0005), later ones (mlflow) when the store
+is next opened."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(tmp_path: Path) -
     store = SqlStore(url.raw)
     s3 = store.find("flavor", "s3", type="artifact_store")
     assert not s3.is_custom and "authentication_secret" in s3.config_schema["properties"]
+    assert s3.connector_resource_type == "s3-bucket"  # recorded by migration 0005
+    ray = store.find("flavor", "ray", type="orchestrator")
+    assert ray.connector_resource_type is None
     store.close()
 
 
