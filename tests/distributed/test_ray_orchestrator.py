@@ -96,7 +96,7 @@ def test_impossible_resources_and_unreachable_addresses_fail_before_recording(
     assert client.list_pipeline_runs().total == 0
 
 
-SLEEP = 20.0  # how long `sleeps` runs unless cancelled
+SLEEP = 30.0  # how long `sleeps` runs unless cancelled (the caller must end sooner)
 
 
 def _step_started(folder: Path, alive: Any = None) -> float:
