@@ -54,8 +54,17 @@ def _warn_if_on_command_line(parameter: str, variable: str) -> None:
 @click.option(
     "--open", "open_browser", is_flag=True, help="Open the dashboard in the browser, signed in."
 )
+@click.option(
+    "--artifact-root",
+    "artifact_roots",
+    multiple=True,
+    help="Another path or URL under which the dashboard may read artifact files and logs "
+    "(repeatable; the default artifact store's always).",
+)
 @_friendly
-def up(port: int | None, blocking: bool, open_browser: bool) -> None:
+def up(
+    port: int | None, blocking: bool, open_browser: bool, artifact_roots: tuple[str, ...]
+) -> None:
     """Start a local server over this machine's store and log in to it; the dashboard
     is at its address (`--open` opens it in the browser, signed in)."""
     from stackyard.server import local
@@ -70,9 +79,9 @@ def up(port: int | None, blocking: bool, open_browser: bool) -> None:
 
     if blocking:
         click.echo("Starting the local stackyard server; Ctrl-C stops it.")
-        local.up(port=port, blocking=True, on_start=announce)
+        local.up(port=port, blocking=True, on_start=announce, artifact_roots=artifact_roots)
         return
-    local.up(port=port, on_start=announce)
+    local.up(port=port, on_start=announce, artifact_roots=artifact_roots)
     click.echo("This machine's Client now uses it; `stackyard down` stops it.")
 
 
@@ -168,6 +177,15 @@ def logout() -> None:
 @click.option(
     "--access-log/--no-access-log", envvar=ENV + "ACCESS_LOG", default=True, show_default=True
 )
+@click.option(
+    "--artifact-root",
+    "artifact_roots",
+    envvar=ENV + "ARTIFACT_ROOTS",
+    multiple=True,
+    help="A path or URL under which the dashboard may read artifact files and step logs "
+    "for users (repeatable; the variable takes several separated by spaces). Default: the "
+    "store's default artifact store. Never a root holding the server's own files.",
+)
 @_friendly
 def server(
     store_url: str | None,
@@ -179,6 +197,7 @@ def server(
     token_ttl: int,
     max_body: int,
     access_log: bool,
+    artifact_roots: tuple[str, ...],
 ) -> None:
     """Run a stackyard server for deployment (applies pending migrations first).
 
@@ -207,6 +226,7 @@ def server(
         token_ttl=token_ttl,
         max_body=max_body,
         access_log=access_log,
+        artifact_roots=artifact_roots or None,
     )
 
 

@@ -133,6 +133,11 @@ def _import_module(path: str, name: str) -> types.ModuleType | None:
         raise ImportError(f"cannot load {path!r}: importing {name!r} failed: {error!r}") from error
 
 
+def provided(path: str) -> Any | None:
+    """What a worker's caller sent for `path` (see `act_for_caller`), if anything."""
+    return _PROVIDED.get(path)
+
+
 def load_source(path: str) -> Any:
     """Import and return the object named by an import path from `source_of`.
 
