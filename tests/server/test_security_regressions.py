@@ -444,6 +444,68 @@ def test_a_private_secret_name_is_never_revealed_by_a_conflict(
     assert mine["secret_values"] == {"k": "b"}  # bob's own private one wins the name
 
 
+def test_an_admin_makes_another_users_public_secret_private(
+    http: httpx.Client, users: Users
+) -> None:
+    """It used to answer 404 (the re-read as the admin no longer saw it) and change nothing."""
+    name = f"shared-{uuid.uuid4().hex[:6]}"
+    secret = ok(http.post("/api/v1/secrets", json={"name": name, "values": {"k": "v"}},
+                          headers=h(users, "alice")), 201)  # fmt: skip
+    hidden = http.put(
+        f"/api/v1/secrets/{secret['id']}", json={"private": True}, headers=h(users, "admin")
+    )
+    assert hidden.status_code == 200, hidden.text
+    assert hidden.json()["private"] is True and "secret_values" not in hidden.text.replace(
+        '"secret_values":null', ""
+    )
+    assert ok(http.get(f"/api/v1/secrets/{secret['id']}", headers=h(users, "alice")))["private"]
+    assert http.get(f"/api/v1/secrets/{secret['id']}", headers=h(users, "bob")).status_code == 404
+
+
+def queued_template(http: httpx.Client, users: Users, who: str) -> str:
+    """A run template whose runs wait for a runner (its code never needs fetching here)."""
+    root = default_artifact_root(http, users)
+    body = snapshot_body(http, users, who, code_path=f"{root}/code/{'b' * 64}.tar.gz")
+    snapshot = ok(http.post("/api/v1/snapshots", json=body, headers=h(users, who)), 201)
+    template = ok(
+        http.post(
+            "/api/v1/run_templates",
+            json={"name": f"t-{uuid.uuid4().hex[:6]}", "snapshot_id": snapshot["id"]},
+            headers=h(users, who),
+        ),
+        201,
+    )
+    return str(template["id"])
+
+
+def test_forbidding_runs_fails_the_queued_ones_and_runners_claim_none(
+    http: httpx.Client, users: Users
+) -> None:
+    """Admins turn template and schedule runs off and on; runs queued before they were
+    turned off are failed with the reason, never claimed later."""
+    template = queued_template(http, users, "alice")
+    trigger = f"/api/v1/run_templates/{template}/runs"
+    queued = ok(http.post(trigger, json={}, headers=h(users, "alice")), 201)
+    plain = http.put("/api/v1/settings", json={"allow_runs": False}, headers=h(users, "alice"))
+    assert plain.status_code == 403 and "not an admin" in plain.json()["detail"]
+    try:
+        off = http.put("/api/v1/settings", json={"allow_runs": False}, headers=h(users, "admin"))
+        assert ok(off) == {"allow_runs": False}
+        assert ok(http.get("/api/v1/settings", headers=h(users, "bob"))) == {"allow_runs": False}
+        refused = http.post(trigger, json={}, headers=h(users, "alice"))
+        assert refused.status_code == 409 and "--allow-runs" in refused.json()["detail"]
+        failed = ok(http.get(f"/api/v1/pipeline_runs/{queued['id']}", headers=h(users, "alice")))
+        assert failed["status"] == "failed" and "turned off" in failed["status_reason"]
+        claim = http.post("/api/v1/pipeline_runs/claim", headers=h(users, "admin"))
+        assert claim.status_code == 204
+    finally:
+        on = http.put("/api/v1/settings", json={"allow_runs": True}, headers=h(users, "admin"))
+        assert ok(on) == {"allow_runs": True}
+    again = ok(http.post(trigger, json={}, headers=h(users, "alice")), 201)
+    claimed = ok(http.post("/api/v1/pipeline_runs/claim", headers=h(users, "alice")))
+    assert claimed["run"]["id"] == again["id"]
+
+
 def test_writes_never_echo_secret_values(http: httpx.Client, users: Users) -> None:
     canary = f"canary-{uuid.uuid4().hex}"
     created = http.post(
