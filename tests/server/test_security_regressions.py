@@ -18,6 +18,7 @@ import httpx
 import pytest
 from serving import ADMIN, PASSWORD, Running, Users
 
+from stackyard.client import Client
 from stackyard.models.binding import utcnow
 
 Json = dict[str, Any]
@@ -561,6 +562,42 @@ def test_a_password_on_the_command_line_is_warned_about(server: Running) -> None
     result = CliRunner().invoke(login, [server.url, "--username", "alice", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     assert "visible to other users in `ps`" in result.output
+
+
+def test_secrets_on_the_servers_and_logins_command_lines_are_warned_about(
+    server: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`server --admin-password` (and `login --api-key`) warn like `login --password`;
+    the variable does not. The server itself is not started here."""
+    from click.testing import CliRunner
+
+    from stackyard.server import runner
+    from stackyard.server.cli_commands import login
+    from stackyard.server.cli_commands import server as server_command
+
+    started: list[str] = []
+    monkeypatch.setattr(runner, "log_config", lambda: {"version": 1})
+    monkeypatch.setattr(
+        runner, "prepare_store", lambda url, user, password: started.append(password)
+    )
+    monkeypatch.setattr(runner, "serve", lambda url, **options: started.append(url))
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    warning = "--admin-password on the command line is visible to other users in `ps`"
+    args = ["--store-url", url, "--admin-user", "root"]
+    on_line = CliRunner().invoke(server_command, [*args, "--admin-password", "pw-on-the-line"])
+    assert on_line.exit_code == 0, on_line.output
+    assert warning in on_line.output and started == ["pw-on-the-line", url]
+    variable = CliRunner().invoke(
+        server_command, args, env={"STACKYARD_SERVER_ADMIN_PASSWORD": "pw-in-a-variable"}
+    )
+    assert variable.exit_code == 0 and warning not in variable.output
+    assert started[2] == "pw-in-a-variable"
+    admin = Client(store=server.rest(server.token_for(ADMIN)))
+    account = admin.create_user(f"svc-{uuid.uuid4().hex[:6]}", is_service_account=True)
+    key = admin.store.create("api_key", {"name": "k", "service_account_id": account.id}).key
+    by_key = CliRunner().invoke(login, [server.url, "--api-key", key])
+    assert by_key.exit_code == 0, by_key.output
+    assert "--api-key on the command line is visible to other users in `ps`" in by_key.output
 
 
 # -- 500s found by fuzzing ----------------------------------------------------------------

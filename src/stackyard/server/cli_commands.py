@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from stackyard.cli.base import warn_if_on_command_line
 from stackyard.exceptions import StackyardError
 from stackyard.store import is_server_url
 
@@ -30,20 +31,6 @@ def _friendly(func: F) -> F:
             raise click.ClickException(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _warn_if_on_command_line(parameter: str, variable: str) -> None:
-    """A password given as an argument is visible to every user of the machine."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    if context.get_parameter_source(parameter) == ParameterSource.COMMANDLINE:
-        option = "--" + parameter.replace("_", "-")
-        click.echo(
-            f"Warning: {option} on the command line is visible to other users in `ps`; "
-            f"use {variable} or the prompt instead.",
-            err=True,
-        )
 
 
 @click.command("up")
@@ -107,7 +94,8 @@ def login(url: str, username: str | None, password: str | None, api_key: str | N
     """Log in to the stackyard server at URL; the Client then uses it."""
     from stackyard.server import local
 
-    _warn_if_on_command_line("password", "STACKYARD_PASSWORD")
+    warn_if_on_command_line("password", "STACKYARD_PASSWORD or the prompt")
+    warn_if_on_command_line("api_key", "STACKYARD_API_KEY")
     if api_key is None:
         username = username or click.prompt("User name")
         if password is None:
@@ -212,7 +200,7 @@ def server(
         admin_password = click.prompt(f"Password of {admin_user!r}", hide_input=True)
     if admin_password and not admin_user:
         raise click.UsageError("--admin-password needs --admin-user")
-    _warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD")
+    warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD or the prompt")
     url = store_url or local.local_store_url(GlobalConfig.load())
     if is_server_url(url):
         raise click.UsageError(f"--store-url must name a database, not a server: {url}")
