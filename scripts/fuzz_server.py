@@ -118,6 +118,7 @@ def main() -> int:
                  "--suppress-health-check", "all"],
                 capture_output=True,
                 text=True,
+                cwd=workdir,  # its cache of crashes goes with the run, not into the repo
             )  # fmt: skip
             elapsed = time.monotonic() - started
         finally:
