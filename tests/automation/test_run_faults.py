@@ -194,6 +194,47 @@ def logged_in_server(tmp_path: Path, migrated_db: Path) -> Iterator[Running]:
             config.save()
 
 
+def test_a_restarted_server_reaps_a_run_whose_process_died_while_it_was_down(
+    tmp_path: Path, migrated_db: Path
+) -> None:
+    """Nobody reads the run after the restart (the database is read directly): the
+    server's reaper fails it on its own."""
+    import shutil
+    import sqlite3
+
+    import httpx
+
+    path = tmp_path / "server.db"
+    shutil.copyfile(migrated_db, path)
+    with running_server(f"sqlite:///{path}") as running:
+        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
+        with httpx.Client(
+            base_url=running.url,
+            headers={"Authorization": f"Bearer {running.token_for(ADMIN)}"},
+        ) as http:
+            pipeline = http.post("/api/v1/pipelines", json={"name": "p"}).json()["id"]
+            body = {"name": "orphan", "pipeline_id": pipeline, "status": "running"}
+            run = http.post("/api/v1/pipeline_runs", json=body).json()["id"]
+            beat = http.post(f"/api/v1/pipeline_runs/{run}/heartbeat", json={"interval": 0.2})
+            assert beat.json()["running"] is True
+
+    def raw() -> tuple[str, str | None]:
+        with sqlite3.connect(path) as db:
+            found = db.execute(
+                "SELECT status, status_reason FROM pipeline_runs WHERE id = ?", [run]
+            ).fetchone()
+        return str(found[0]), found[1]
+
+    time.sleep(0.5)  # its deadline passes while no server runs
+    assert raw()[0] == "running"
+    with running_server(f"sqlite:///{path}"):
+        restarted = time.monotonic()
+        _, reason = wait_for(lambda: raw()[0] == "failed" and raw(), 5, "the reaper")
+        elapsed = time.monotonic() - restarted
+    assert elapsed < 2, elapsed
+    assert "stopped sending heartbeats" in (reason or "")
+
+
 def test_a_killed_runner_takes_its_workers_along_and_its_runs_fail(
     logged_in_server: Running,
     make_project: Callable[..., Project],
