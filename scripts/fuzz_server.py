@@ -1,6 +1,6 @@
 """Fuzz a real stackyard server from its own OpenAPI document with schemathesis.
 
-    python scripts/fuzz_server.py --examples 3           # what CI runs (tests/server/test_fuzz.py)
+    python scripts/fuzz_server.py --examples 5           # what CI runs (tests/server/test_fuzz.py)
     python scripts/fuzz_server.py --examples 50 --seed 7 # the longer run of the closing figures
 
 It starts `python -m stackyard.server` on a fresh SQLite store with an admin and a

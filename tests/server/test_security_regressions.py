@@ -120,6 +120,25 @@ def test_a_snapshot_can_name_code_only_in_its_artifact_store_or_a_commit(
     assert named in refused.json()["detail"]
 
 
+def test_a_run_too_names_code_only_in_its_artifact_store_or_a_commit(
+    http: httpx.Client, users: Users
+) -> None:
+    """Item 2 on the runs path (a run records its code like its snapshot)."""
+    base = {"name": f"r-{uuid.uuid4().hex[:6]}", "status": "completed",
+            "pipeline_id": pipeline_id(http, users, "alice", f"p-{uuid.uuid4().hex[:6]}"),
+            "stack_id": default_stack_id(http, users)}  # fmt: skip
+    option = {"code_repository_id": str(uuid.uuid4()), "commit": "--output=/etc/x"}
+    for code, named in (
+        ({"code_reference": option}, "commit"),
+        ({"code_path": "/etc/passwd"}, "code_path"),
+    ):
+        refused = http.post(
+            "/api/v1/pipeline_runs", json={**base, **code}, headers=h(users, "alice")
+        )
+        assert refused.status_code == 422, refused.text
+        assert named in refused.json()["detail"]
+
+
 def test_the_server_queues_template_runs_and_never_starts_them(
     http: httpx.Client, users: Users, server: Running
 ) -> None:
@@ -576,7 +595,7 @@ def test_secrets_on_the_servers_and_logins_command_lines_are_warned_about(
     from stackyard.server.cli_commands import server as server_command
 
     started: list[str] = []
-    monkeypatch.setattr(runner, "log_config", lambda: {"version": 1})
+    monkeypatch.setattr("logging.config.dictConfig", lambda config: None)  # the suite's logs
     monkeypatch.setattr(
         runner, "prepare_store", lambda url, user, password: started.append(password)
     )
