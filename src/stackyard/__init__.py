@@ -18,8 +18,8 @@ _LAZY: dict[str, str] = {
     "DockerSettings": "stackyard.builds.settings",
     "ExecutionStatus": "stackyard.models.enums",
     "Model": "stackyard.pipelines.ml_models",
-    "ResourceSettings": "stackyard.pipelines.config",
-    "RetryPolicy": "stackyard.pipelines.config",
+    "ResourceSettings": "stackyard.pipelines.settings",
+    "RetryPolicy": "stackyard.pipelines.settings",
     "Schedule": "stackyard.pipelines.schedule",
     "get_step_context": "stackyard.pipelines.context",
     "load_artifact": "stackyard.pipelines.artifacts",
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     from stackyard.client import Client
     from stackyard.models.enums import ExecutionStatus
     from stackyard.pipelines.artifacts import load_artifact, save_artifact
-    from stackyard.pipelines.config import ResourceSettings, RetryPolicy
     from stackyard.pipelines.context import get_step_context, log_metadata
     from stackyard.pipelines.ml_models import ArtifactConfig, Model
     from stackyard.pipelines.pipeline import pipeline
     from stackyard.pipelines.schedule import Schedule
+    from stackyard.pipelines.settings import ResourceSettings, RetryPolicy
     from stackyard.pipelines.step import step
 
 __all__ = [

@@ -54,6 +54,17 @@ class IllegalOperationError(StackyardError, ValueError):
     status_code = 409
 
 
+class RunDuringImportError(IllegalOperationError):
+    """A pipeline was called by module-level code while stackyard imported that module to
+    load something defined in it (a script without an `if __name__ == "__main__":` guard):
+    loading must never run the pipeline again, so the call is refused. Never sent over
+    HTTP (it travels as its parent, `IllegalOperationError`), so it stays out of the table."""
+
+    def __init__(self, message: str, *, module: str, pipeline: str, file: str, line: int) -> None:
+        super().__init__(message)
+        self.module, self.pipeline, self.file, self.line = module, pipeline, file, line
+
+
 class StepFailedError(StackyardError, RuntimeError):
     """A step of a pipeline run raised; the run is marked failed."""
 
@@ -144,6 +155,7 @@ __all__ = [
     "IllegalOperationError",
     "InputError",
     "RateLimitError",
+    "RunDuringImportError",
     "RunStoppedError",
     "ServiceConnectorError",
     "StackyardError",

@@ -129,3 +129,41 @@ def test_an_interactive_session_keeps_main_and_other_processes_say_why(tmp_path:
     assert later.returncode != 0
     assert "cannot load '__main__.PointMaterializer'" in later.stderr
     assert "defined in an interactive session" in later.stderr
+
+
+def test_loading_from_a_script_without_a_main_guard_never_runs_it_again(tmp_path: Path) -> None:
+    folder = tmp_path / "unguarded"
+    folder.mkdir()
+    # the pipeline call sits at module level, as in `python script.py` without a main guard
+    (folder / "unguarded_points.py").write_text(SCRIPT + "points()\nprint('AFTER THE RUN')\n")
+    ran = _python("unguarded_points.py", cwd=folder)
+    assert ran.returncode == 0, ran.stderr
+    assert Client().list_pipeline_runs().total == 1
+
+    loaded = _python("-c", LOAD, cwd=folder)  # imports the script for its materializer
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.splitlines()[-1] == "Point(3, 4)"
+    assert "AFTER THE RUN" not in loaded.stdout
+    assert (
+        "imported module 'unguarded_points' (" + str(folder / "unguarded_points.py") + ") only "
+        "up to line 37, where it calls pipeline 'points'" in loaded.stderr
+    )
+    assert 'put that call under `if __name__ == "__main__":`' in loaded.stderr
+
+    built = _python("-m", "stackyard", "pipeline", "build", "unguarded_points.points", cwd=folder)
+    assert built.returncode == 0, built.stderr
+    assert Client().list_pipeline_runs().total == 1  # neither loading nor building ran it
+
+
+def test_a_name_defined_after_the_stopped_call_says_why_it_is_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "late"
+    folder.mkdir()
+    (folder / "late_points.py").write_text(SCRIPT + "points()\n\n\nclass Later:\n    pass\n")
+    code = "from stackyard.utils.source import load_source\nload_source('late_points.Later')\n"
+    loaded = _python("-c", code, cwd=folder)
+    assert loaded.returncode != 0
+    assert "cannot load 'late_points.Later': 'late_points' has no attribute 'Later'" in (
+        loaded.stderr
+    )
+    assert "its import stopped at line 37, where it calls pipeline 'points'" in loaded.stderr
+    assert Client().list_pipeline_runs().total == 0

@@ -137,6 +137,73 @@ def test_requirements_hold_what_the_code_imports(
     assert plain["requirements"] == []
 
 
+VENV_PIPELINE = """
+import venvpkg
+from stackyard import pipeline, step
+
+
+@step
+def from_venv() -> int:
+    return venvpkg.VALUE
+
+
+@pipeline
+def venv_pipeline():
+    from_venv()
+
+
+def never_called():
+    import broken_helper  # a project module that does not even parse
+"""
+
+VENV_PACKAGE = """
+VALUE = 1
+
+
+def optional_extras():  # imports a user's code never makes: no requirement of theirs
+    import yaml
+    import venvpkg.legacy.sub
+"""
+
+
+def test_a_virtualenv_inside_the_project_is_installed_code(tmp_path: Path) -> None:
+    """Packages of `project/.venv` are pinned, never walked as project modules (walking
+    them recorded their optional imports, and importing `venvpkg.legacy` to find
+    `venvpkg.legacy.sub` crashed the build); what cannot be read is warned about."""
+    import subprocess
+
+    project = tmp_path / "venv_project"
+    venv = project / ".venv"
+    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    files = {
+        venv / "pyvenv.cfg": "home = /usr/bin\n",
+        site / "venvpkg" / "__init__.py": VENV_PACKAGE,
+        site / "venvpkg" / "legacy" / "__init__.py": "import asyncio\nasyncio.coroutine\n",
+        site / "venvpkg" / "legacy" / "sub.py": "",
+        site / "venvpkg-1.0.dist-info" / "METADATA": "Metadata-Version: 2.1\nName: venvpkg\n"
+        "Version: 1.0\n",
+        site / "venvpkg-1.0.dist-info" / "top_level.txt": "venvpkg\n",
+        project / "venv_pipe.py": VENV_PIPELINE,
+        project / "broken_helper.py": "def (:\n",
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    python_path = [p for p in (os.environ.get("PYTHONPATH"), str(site)) if p]
+    done = subprocess.run(
+        [sys.executable, "-m", "stackyard", "pipeline", "build", "venv_pipe.venv_pipeline"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(python_path)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (image,) = Client().list_builds()[0].images.values()
+    assert image["requirements"] == ["venvpkg==1.0"]
+    assert f"could not read the imports of {project / 'broken_helper.py'}" in done.stderr
+
+
 def _project_holding_the_state(tmp_path: Path, isolated_config: Path) -> Path:
     """A project whose directory also holds stackyard's config, SQLite store and
     artifact store, as when STACKYARD_CONFIG_PATH points into it."""

@@ -63,6 +63,27 @@ def test_git_subdirectory_is_listed_relative_to_itself(repo: Path) -> None:
     assert [p.as_posix() for p in source_files(repo / "pkg")] == ["mod.py", "new.py"]
 
 
+def test_a_git_project_never_archives_its_stackyard_folder(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git lists `.stackyard/` (even tracked, as here), but switching the project's active
+    stack must not make identical code a new archive."""
+    from stackyard.client import Client
+
+    Client.initialize(repo)
+    git(repo, "add", ".stackyard")
+    assert [p.as_posix() for p in source_files(repo)] == REPO_FILES
+    before = archive_bytes(repo)
+    monkeypatch.chdir(repo)
+    client = Client()
+    client.create_stack("other", {"orchestrator": "default", "artifact_store": "default"})
+    config = repo / ".stackyard" / "config.yaml"
+    written = config.read_text()
+    client.activate_stack("other")  # for this project: written to .stackyard/config.yaml
+    assert config.read_text() != written
+    assert archive_bytes(repo) == before
+
+
 def test_plain_directory_walk_skips_clutter(tmp_path: Path) -> None:
     root = tmp_path / "plain"
     for name in (

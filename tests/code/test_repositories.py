@@ -42,7 +42,7 @@ class PrefixFlavor(CodeRepositoryFlavor[PathConfig]):
 
 def checkout(remote_url: str | None, root: str = "/work/proj") -> LocalCheckout:
     return LocalCheckout(
-        root=Path(root), commit="a" * 40, is_dirty=False, remote_url=remote_url, branch="main"
+        root=Path(root), commit="a" * 40, is_dirty=False, remote=remote_url, branch="main"
     )
 
 

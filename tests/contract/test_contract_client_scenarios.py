@@ -64,9 +64,26 @@ def test_log_metadata_targets_by_name_id_or_prefix(client: Client) -> None:
     client.log_metadata({"by_prefix": 2}, run_id="nightly-run")
     client.log_metadata({"by_step_prefix": 3}, step_id=str(step.id)[:8])
     client.log_metadata({"by_version_id": 4}, artifact_version_id=str(version.id))
+    latest = client.store.create(
+        "artifact_version",
+        {
+            "name": "model",
+            "uri": artifact_uri(client.store, "m2"),
+            "data_type": "builtins.int",
+            "materializer": "m",
+        },
+    )
+    client.log_metadata({"by_artifact_name": 5}, artifact_version_id="model")  # the latest
     assert client.get_pipeline_run(run.id).run_metadata == {"by_name": 1, "by_prefix": 2}
     assert client.get_run_step(step.id).run_metadata == {"by_step_prefix": 3}
     assert client.get_artifact_version(version.id).run_metadata == {"by_version_id": 4}
+    assert client.get_artifact_version(latest.id).run_metadata == {"by_artifact_name": 5}
+    with pytest.raises(
+        EntityNotFoundError,
+        match="no artifact matches 'modl' by id, name or prefix; existing: model; no artifact "
+        "version matches 'modl' by id or prefix either",
+    ):
+        client.log_metadata({"x": 1}, artifact_version_id="modl")
     with pytest.raises(EntityNotFoundError, match="no pipeline run matches 'no-such-run'"):
         client.log_metadata({"x": 1}, run_id="no-such-run")
     make_run(client, "nightly-run-2026_01_02")

@@ -1,4 +1,5 @@
-"""One local Ray cluster for the whole test session, a local AWS, and Ray stacks.
+"""One local Ray cluster for the whole test session, a local AWS, an MLflow server,
+and Ray stacks.
 
 The cluster is `ray start --head --block` as a child process on loopback
 (2 CPUs, no GPU, no dashboard), stopped by its PID at the end; `ray stop`,
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from cloud import AwsEndpoint, aws_endpoint
+from mlflow_serving import mlflow_server_at
 from serving import free_port
 from support import IN_CI
 
@@ -94,6 +96,13 @@ def _listening(port: int) -> bool:
 def aws() -> Iterator[AwsEndpoint]:
     with aws_endpoint() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An MLflow tracking server, for steps that Ray tasks track."""
+    with mlflow_server_at(tmp_path_factory.mktemp("mlflow")) as url:
+        yield url
 
 
 @pytest.fixture

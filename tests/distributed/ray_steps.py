@@ -139,3 +139,21 @@ def wide_pipeline(width: int = 100, depth: int = 10) -> None:
         value: Any = chain
         for _ in range(depth):
             value = hop(value)
+
+
+@step(experiment_tracker="mlflow", enable_cache=False)
+def tracked(name: str) -> dict[str, Any]:
+    """Log into the step's MLflow run and say which run, under which parent, in which process."""
+    import mlflow
+
+    mlflow.log_metric("length", len(name))
+    run = mlflow.active_run()
+    assert run is not None
+    parent = run.data.tags.get("mlflow.parentRunId")
+    return {"pid": os.getpid(), "run_id": run.info.run_id, "parent": parent}
+
+
+@pipeline(enable_cache=False)
+def tracked_pipeline() -> None:
+    tracked(name="a")
+    tracked(name="bb")

@@ -246,3 +246,29 @@ def test_ctrl_c_in_the_caller_cancels_the_running_tasks(ray_stack: str) -> None:
     run = client.get_pipeline_run(runs[0].id)
     assert run.status == ExecutionStatus.STOPPED
     assert run.steps["sleeps"].status == ExecutionStatus.STOPPED
+
+
+def test_tracked_steps_in_ray_tasks_share_the_runs_mlflow_run(
+    ray_stack: str, mlflow_server: str
+) -> None:
+    from mlflow.tracking import MlflowClient
+    from mlflow_serving import tracked_stack
+
+    experiment = f"ray-{os.getpid()}-{time.monotonic_ns()}"
+    tracked_stack(mlflow_server, orchestrator="ray", experiment_name=experiment)
+    run = steps.tracked_pipeline()
+    assert run.status == ExecutionStatus.COMPLETED
+    seen = [run.steps[name].output.load() for name in ("tracked", "tracked_2")]
+    assert os.getpid() not in {s["pid"] for s in seen}  # both ran in Ray workers
+    mlflow = MlflowClient(tracking_uri=mlflow_server)
+    found = mlflow.get_experiment_by_name(experiment)
+    parents = mlflow.search_runs(
+        [found.experiment_id], filter_string="tags.`stackyard.kind` = 'pipeline_run'"
+    )
+    assert [p.info.run_name for p in parents] == [run.name]
+    assert parents[0].info.status == "FINISHED"
+    assert {s["parent"] for s in seen} == {parents[0].info.run_id}
+    for name, step_seen in zip(("tracked", "tracked_2"), seen, strict=True):
+        child = mlflow.get_run(step_seen["run_id"])
+        assert child.info.run_name == name and child.info.status == "FINISHED"
+        assert run.steps[name].run_metadata["mlflow_run_id"] == child.info.run_id

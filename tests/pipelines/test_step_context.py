@@ -78,7 +78,9 @@ def test_log_metadata_attaches_to_the_step_or_the_given_records() -> None:
     assert Client().get_pipeline_run(run.id).run_metadata == {"dataset": "iris"}
     output = step_run.output
     log_metadata({"checked": True}, artifact_version_id=output.id)
-    assert Client().get_artifact_version(output.id).run_metadata["checked"] is True
+    log_metadata({"by_name": 1}, artifact_version_id=output.name)  # its latest version
+    recorded = Client().get_artifact_version(output.id).run_metadata
+    assert recorded["checked"] is True and recorded["by_name"] == 1
     with pytest.raises(InputError, match="outside a step needs run_id, step_id"):
         log_metadata({"orphan": 1})
     with pytest.raises(InputError, match="must be JSON-serialisable"):
@@ -93,6 +95,11 @@ def chatty() -> int:
     logging.info("a root info record")
     logging.getLogger("chatty.model").info("a module info record")
     logging.getLogger("chatty.model").debug("a record below the configured level")
+    # what stackyard's own HTTP transport says of its requests is no part of the step
+    logging.getLogger("httpx").info("HTTP Request: POST /heartbeat")
+    logging.getLogger("httpcore.connection").info("connect_tcp.started")
+    logging.getLogger("urllib3.connectionpool").info("Starting new HTTPS connection")
+    logging.getLogger("httpx").warning("a transport warning")
     return 0
 
 
@@ -115,6 +122,8 @@ def test_logs_capture_prints_stderr_and_log_records(capsys: pytest.CaptureFixtur
     assert "INFO root: a root info record" in logs  # Python's default shows warnings only
     assert "INFO chatty.model: a module info record" in logs
     assert "below the configured level" not in logs
+    assert "HTTP Request" not in logs and "connect_tcp" not in logs and "Starting new" not in logs
+    assert "WARNING httpx: a transport warning" in logs  # its warnings still count
     assert logging.getLogger().level == logging.WARNING  # put back after the step
     assert run.steps["chatty"].logs_uri.endswith("chatty.log")
     assert run.steps["silent"].logs == "" and run.steps["silent"].logs_uri is None

@@ -1,4 +1,5 @@
-"""The REST store: exact exception classes, secrets on the wire, retries, key renewal."""
+"""The REST store: exact exception classes, secrets on the wire, retries, key renewal,
+and the dashboard page a run through a server points at."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from serving import SECRET, Running, Users
 
+from stackyard import pipeline, step
 from stackyard.client import Client, depaginate
 from stackyard.exceptions import (
     AmbiguousMatchError,
@@ -140,3 +142,37 @@ def test_api_key_logins_renew_expired_tokens(server: Running, users: Users) -> N
     assert store.current_user().name == account.name  # 401, renewed with the key, retried
     by_key_only = RestStore(server.url, api_key=key)
     assert by_key_only.list("pipeline").total >= 0
+
+
+@step(enable_cache=False)
+def served_step() -> int:
+    return 1
+
+
+@pipeline
+def served():
+    served_step()
+
+
+def test_a_run_through_a_server_ends_with_its_dashboard_page(
+    server: Running, users: Users, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stackyard.client.core import reset_stores
+    from stackyard.config import GlobalConfig
+
+    config = GlobalConfig.load()  # logged in as alice, as `stackyard login` leaves it
+    config.data["server"] = {"url": server.url, "token": users.alice}
+    config.save()
+    reset_stores()
+    run = served()
+    page = f"{server.url}/runs/{run.id}"
+    assert f"Inspect it: {page} or stackyard pipeline run describe {run.name}" in (
+        capsys.readouterr().err
+    )
+    with httpx.Client(base_url=server.url) as browser:  # the page is there, and is this run's
+        form = browser.get("/login")
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        signed_in = browser.post("/login/token", data={"token": users.alice, "csrf": csrf})
+        assert signed_in.status_code == 303, signed_in.text
+        shown = browser.get(page)
+        assert shown.status_code == 200 and run.name in shown.text

@@ -80,14 +80,14 @@ def test_client_filter_types_match_the_specs() -> None:
     """Each list method's TypedDict names exactly the filters its resource takes."""
     import typing
 
-    from stackyard.client import filters
+    from stackyard.client import filters, kinds
 
     for spec in all_specs():
         typed = getattr(filters, spec.response.__name__.removesuffix("Response") + "Filters")
         assert list(typing.get_type_hints(typed)) == spec.filter_fields, (
             f"{spec.name}: {REGENERATE}"
         )
-        handle = getattr(filters, spec.name.upper())
+        handle = getattr(kinds, spec.name.upper())
         assert handle.name == spec.name, f"{spec.name}: {REGENERATE}"
 
 

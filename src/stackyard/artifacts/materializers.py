@@ -31,6 +31,10 @@ class BaseMaterializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = ()
     ARTIFACT_TYPE: ClassVar[str] = "data"
+    # True for stackyard's materializers whose files the dashboard reads without
+    # running code (JSON, .npy, parquet, bytes, text): they need no text preview
+    READABLE_FILES: ClassVar[bool] = False
+    pickled = False  # set when the value went to cloudpickle after all (`save_pickle`)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for those of
@@ -66,6 +70,17 @@ class BaseMaterializer(ABC):
     def extract_metadata(self, value: Any) -> dict[str, JSONValue]:
         """Small JSON-able facts about ``value`` (length, shape, dtype...)."""
         return {}
+
+    def preview(self, value: Any) -> str | None:
+        """Text recorded with the version (its `preview` metadata) when its files cannot
+        be shown without running code: the server never unpickles nor runs a custom
+        materializer. The value's repr, bounded (`previews.short_repr`); None when the
+        files speak for themselves or no short repr can be made."""
+        if self.READABLE_FILES and not self.pickled:
+            return None
+        from stackyard.artifacts.previews import short_repr
+
+        return short_repr(value)
 
 
 _BUILTIN = "stackyard.artifacts.materializers_builtin"
@@ -197,12 +212,16 @@ def save_value(
     fs.makedirs(uri)
     instance = materializer(uri)
     instance.save(value)
+    metadata = instance.extract_metadata(value)
+    preview = instance.preview(value)
+    if preview:
+        metadata = {**metadata, "preview": preview}
     return SavedArtifact(
         uri=uri,
         materializer=source_of(materializer),
         data_type=source_of(data_type),
         artifact_type=materializer.ARTIFACT_TYPE,
-        metadata=instance.extract_metadata(value),
+        metadata=metadata,
     )
 
 

@@ -21,6 +21,7 @@ class NumpyMaterializer(BaseMaterializer):
     """
 
     ASSOCIATED_TYPES = (np.ndarray, np.generic)
+    READABLE_FILES = True
 
     def save(self, value: np.ndarray | np.generic) -> None:
         array = np.asarray(value)

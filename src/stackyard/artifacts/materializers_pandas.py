@@ -55,6 +55,7 @@ class DataFrameMaterializer(BaseMaterializer):
     """pandas DataFrame, index and column dtypes included."""
 
     ASSOCIATED_TYPES = (pd.DataFrame,)
+    READABLE_FILES = True
 
     def save(self, value: pd.DataFrame) -> None:
         _save(self, value)
@@ -73,6 +74,7 @@ class SeriesMaterializer(BaseMaterializer):
     """pandas Series, stored as a one-column frame named after the Series."""
 
     ASSOCIATED_TYPES = (pd.Series,)
+    READABLE_FILES = True
 
     def save(self, value: pd.Series) -> None:
         _save(self, value)

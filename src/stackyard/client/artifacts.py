@@ -6,17 +6,14 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
-    ARTIFACT,
-    ARTIFACT_VERSION,
-    ArtifactFilters,
-    ArtifactVersionFilters,
-)
+from stackyard.client.kinds import ARTIFACT, ARTIFACT_VERSION
 from stackyard.exceptions import EntityNotFoundError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import ArtifactFilters, ArtifactVersionFilters
     from stackyard.models.artifacts import ArtifactResponse, ArtifactVersionResponse
     from stackyard.models.base import Page
+    from stackyard.store.base import Store
 
 
 class ArtifactMethods(ClientCore):
@@ -56,28 +53,7 @@ class ArtifactMethods(ClientCore):
     ) -> ArtifactVersionResponse:
         """`("name", version="3")` picks a version; without `version`, the latest.
         An artifact version's id (or unique id prefix) also works."""
-        try:
-            artifact = self.get_artifact(name_id_or_prefix)
-        except KeyError:
-            if version is not None:
-                raise
-            return self._get(ARTIFACT_VERSION, name_id_or_prefix)
-        if version is None:
-            return artifact.latest_version
-        page = self._list(
-            ARTIFACT_VERSION,
-            None,
-            1,
-            1,
-            "and",
-            {"artifact_id": artifact.id, "version": str(version)},
-        )
-        if not page.items:
-            raise EntityNotFoundError(
-                f"artifact {artifact.name!r} has no version {version!r}; latest is "
-                f"{artifact.latest_version.version}"
-            )
-        return page.items[0]
+        return find_artifact_version(self.store, name_id_or_prefix, version)
 
     def list_artifact_versions(
         self,
@@ -107,3 +83,36 @@ class ArtifactMethods(ClientCore):
     ) -> None:
         target = self.get_artifact_version(name_id_or_prefix, version)
         self.store.delete(ARTIFACT_VERSION.name, target.id)
+
+
+def find_artifact_version(
+    store: Store, name_id_or_prefix: str | UUID, version: str | int | None = None
+) -> ArtifactVersionResponse:
+    """The version `get_artifact_version` means: of the artifact named (or id'd) so, the
+    latest or the one numbered `version`; else the artifact version with that id or id
+    prefix. A function of the store, so that `log_metadata` inside a step (which has
+    only the run's store) takes artifact versions the same way."""
+    try:
+        artifact: ArtifactResponse = store.find(ARTIFACT.name, name_id_or_prefix)
+    except EntityNotFoundError as missing:
+        if version is not None:
+            raise
+        try:
+            found: ArtifactVersionResponse = store.find(ARTIFACT_VERSION.name, name_id_or_prefix)
+        except EntityNotFoundError:
+            raise EntityNotFoundError(
+                f"{missing}; no artifact version matches {str(name_id_or_prefix)!r} by id or "
+                "prefix either"
+            ) from None
+        return found
+    if version is None:
+        return artifact.latest_version
+    page: Page[ArtifactVersionResponse] = store.list(
+        ARTIFACT_VERSION.name, size=1, artifact_id=artifact.id, version=str(version)
+    )
+    if not page.items:
+        raise EntityNotFoundError(
+            f"artifact {artifact.name!r} has no version {version!r}; latest is "
+            f"{artifact.latest_version.version}"
+        )
+    return page.items[0]

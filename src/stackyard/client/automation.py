@@ -8,18 +8,11 @@ from typing import TYPE_CHECKING, Any, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
-    BUILD,
-    PIPELINE_RUN,
-    RUN_TEMPLATE,
-    SCHEDULE,
-    BuildFilters,
-    RunTemplateFilters,
-    ScheduleFilters,
-)
+from stackyard.client.kinds import BUILD, PIPELINE_RUN, RUN_TEMPLATE, SCHEDULE
 from stackyard.exceptions import InputError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import BuildFilters, RunTemplateFilters, ScheduleFilters
     from stackyard.models.automation import BuildResponse, RunTemplateResponse, ScheduleResponse
     from stackyard.models.base import Page
     from stackyard.models.pipelines import PipelineRunResponse

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import CODE_REPOSITORY, CodeRepositoryFilters
+from stackyard.client.kinds import CODE_REPOSITORY
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import CodeRepositoryFilters
     from stackyard.models.base import Page
     from stackyard.models.code import CodeRepositoryResponse
 

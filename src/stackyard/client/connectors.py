@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import SERVICE_CONNECTOR, ServiceConnectorFilters
+from stackyard.client.kinds import SERVICE_CONNECTOR
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import ServiceConnectorFilters
     from stackyard.models.base import Page
     from stackyard.models.connectors import ServiceConnectorResources, ServiceConnectorResponse
 

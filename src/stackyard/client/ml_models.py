@@ -6,19 +6,21 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
+from stackyard.client.kinds import (
     MODEL,
     MODEL_VERSION,
     MODEL_VERSION_ARTIFACT_LINK,
     MODEL_VERSION_PIPELINE_RUN_LINK,
-    ModelFilters,
-    ModelVersionArtifactLinkFilters,
-    ModelVersionFilters,
-    ModelVersionPipelineRunLinkFilters,
 )
 from stackyard.exceptions import EntityNotFoundError, InputError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import (
+        ModelFilters,
+        ModelVersionArtifactLinkFilters,
+        ModelVersionFilters,
+        ModelVersionPipelineRunLinkFilters,
+    )
     from stackyard.models.base import Page
     from stackyard.models.ml_models import (
         ModelResponse,

@@ -7,18 +7,15 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
-    PIPELINE,
-    PIPELINE_RUN,
-    RUN_STEP,
-    SNAPSHOT,
-    PipelineFilters,
-    PipelineRunFilters,
-    RunStepFilters,
-    SnapshotFilters,
-)
+from stackyard.client.kinds import PIPELINE, PIPELINE_RUN, RUN_STEP, SNAPSHOT
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import (
+        PipelineFilters,
+        PipelineRunFilters,
+        RunStepFilters,
+        SnapshotFilters,
+    )
     from stackyard.models.base import Page
     from stackyard.models.enums import ExecutionStatus
     from stackyard.models.pipelines import (

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import SECRET, SecretFilters
+from stackyard.client.kinds import SECRET
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import SecretFilters
     from stackyard.models.base import Page
     from stackyard.models.secrets import SecretResponse
 

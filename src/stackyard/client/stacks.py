@@ -6,19 +6,12 @@ from typing import TYPE_CHECKING, Any, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import (
-    FLAVOR,
-    SERVICE_CONNECTOR,
-    STACK,
-    STACK_COMPONENT,
-    FlavorFilters,
-    StackComponentFilters,
-    StackFilters,
-)
+from stackyard.client.kinds import FLAVOR, SERVICE_CONNECTOR, STACK, STACK_COMPONENT
 from stackyard.exceptions import IllegalOperationError, InputError, ServiceConnectorError
 from stackyard.models.enums import StackComponentType
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import FlavorFilters, StackComponentFilters, StackFilters
     from stackyard.models.base import Page
     from stackyard.models.connectors import ServiceConnectorResponse
     from stackyard.models.stacks import FlavorResponse, StackComponentResponse, StackResponse

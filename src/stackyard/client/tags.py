@@ -5,21 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Unpack
 from uuid import UUID
 
+from stackyard.client.artifacts import find_artifact_version
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Kind, Unset
-from stackyard.client.filters import (
-    ARTIFACT_VERSION,
-    PIPELINE_RUN,
-    RUN_METADATA,
-    RUN_STEP,
-    TAG,
-    RunMetadataFilters,
-    TagFilters,
-)
+from stackyard.client.kinds import ARTIFACT_VERSION, PIPELINE_RUN, RUN_METADATA, RUN_STEP, TAG
 from stackyard.exceptions import InputError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import RunMetadataFilters, TagFilters
     from stackyard.models.base import Page
     from stackyard.models.tags import RunMetadataResponse, TagResponse
+    from stackyard.store.base import Store
 
 
 class TagMethods(ClientCore):
@@ -63,7 +58,8 @@ class TagMethods(ClientCore):
         artifact_version_id: str | UUID | None = None,
     ) -> None:
         """Attach metadata to one run, step run or artifact version: exactly one of them,
-        each given by id, name or unique prefix like everywhere else."""
+        each given by id, name or unique prefix like everywhere else (an artifact's name
+        means its latest version, as in `get_artifact_version`)."""
         targets: list[tuple[Kind[Any], str | UUID | None]] = [
             (PIPELINE_RUN, run_id),
             (RUN_STEP, step_id),
@@ -76,7 +72,7 @@ class TagMethods(ClientCore):
             )
         kind, value = given[0]
         assert value is not None
-        target = self._get(kind, value).id
+        target = metadata_target(self.store, kind.name, value)
         self._create(
             RUN_METADATA, resource_type=kind.name, resource_id=str(target), values=metadata
         )
@@ -95,3 +91,13 @@ class TagMethods(ClientCore):
         **filters: Unpack[RunMetadataFilters],
     ) -> Page[RunMetadataResponse]:
         return self._list(RUN_METADATA, sort_by, page, size, logical_operator, filters)
+
+
+def metadata_target(store: Store, kind: str, name_id_or_prefix: str | UUID) -> UUID:
+    """The id of the record `log_metadata` (the Client's and `stackyard.log_metadata`)
+    attaches to: a run or step run by id, name or prefix; an artifact version as
+    `get_artifact_version` takes it, its artifact's name meaning the latest version."""
+    if kind == ARTIFACT_VERSION.name:
+        return find_artifact_version(store, name_id_or_prefix).id
+    found_id: UUID = store.find(kind, name_id_or_prefix).id
+    return found_id

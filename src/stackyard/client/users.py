@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Unpack
 from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
-from stackyard.client.filters import API_KEY, USER, APIKeyFilters, UserFilters
+from stackyard.client.kinds import API_KEY, USER
 from stackyard.exceptions import EntityNotFoundError
 
 if TYPE_CHECKING:
+    from stackyard.client.filters import APIKeyFilters, UserFilters
     from stackyard.models.base import Page
     from stackyard.models.users import APIKeyResponse, UserResponse
 

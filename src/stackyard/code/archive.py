@@ -21,8 +21,9 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from stackyard.code.git import run_git
+from stackyard.config import PROJECT_DIR
 
-SKIPPED_NAMES = frozenset({".git", "__pycache__", ".venv", "venv", ".stackyard"})
+SKIPPED_NAMES = frozenset({".git", "__pycache__", ".venv", "venv", PROJECT_DIR})
 """Directory (or file) names never archived when no .gitignore decides for us."""
 
 _SKIPPED_SUFFIXES = (".pyc",)
@@ -68,7 +69,9 @@ def source_files(root: Path, exclude: Collection[Path] = ()) -> list[Path]:
     Inside a git work tree git decides (tracked plus untracked-but-not-ignored
     files that still exist), so the user's .gitignore is honoured exactly.
     Elsewhere, or without git, a plain walk skips `SKIPPED_NAMES` and *.pyc.
-    Files at or under a path in `exclude` (see `state_paths`) are left out either way.
+    Files at or under a path in `exclude` (see `state_paths`), and a project's
+    `.stackyard/` folder (its active stack changes with `stackyard stack set`), are
+    left out either way: stackyard's own state is no part of the code.
     """
     root = Path(root).resolve()
     skipped = _excluded(root, exclude)
@@ -83,10 +86,11 @@ def source_files(root: Path, exclude: Collection[Path] = ()) -> list[Path]:
 
 
 def _keep(files: list[Path], skipped: list[PurePosixPath]) -> list[Path]:
-    if not skipped:
-        return files
     return [
-        f for f in files if not any(PurePosixPath(f.as_posix()).is_relative_to(s) for s in skipped)
+        f
+        for f in files
+        if PROJECT_DIR not in f.parts[:-1]
+        and not any(PurePosixPath(f.as_posix()).is_relative_to(s) for s in skipped)
     ]
 
 

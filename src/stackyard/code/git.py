@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 _SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^/:]+):(?P<path>[^/].*)$")
 
 
+_UNREAD = "<not read yet>"
+
+
 @dataclass(frozen=True)
 class LocalCheckout:
     """A git work tree as found on disk, enough to decide whether code needs uploading."""
@@ -24,10 +27,19 @@ class LocalCheckout:
     root: Path
     commit: str
     is_dirty: bool
-    remote_url: str | None
     branch: str | None
     # `git status --porcelain=v2` lines: tell one dirty state from another without asking again
     changes: tuple[str, ...] = ()
+    # the remote's URL; read from git on first use (only a registered repository asks)
+    remote: str | None = _UNREAD
+
+    @property
+    def remote_url(self) -> str | None:
+        """The URL of `origin`, else of the alphabetically first remote; None without one."""
+        if self.remote == _UNREAD:
+            found = _remote_url(run_git(self.root, "remote", "-v") or "")
+            object.__setattr__(self, "remote", found)
+        return self.remote
 
 
 def run_git(cwd: Path, *args: str) -> str | None:
@@ -53,14 +65,13 @@ def find_checkout(path: Path) -> LocalCheckout | None:
     """Describe the git checkout containing `path`, or None when there is none to reference.
 
     A repository without commits counts as none: there is no commit to point at.
-    Every run asks, so it takes three git calls: where, what state, which remote.
+    Every run asks, so it takes one git call (its state); the work tree is found by
+    looking for `.git` upwards, and the remote is asked for only when it is needed.
     """
     path = Path(path).resolve()
-    cwd = path if path.is_dir() else path.parent
-    toplevel = run_git(cwd, "rev-parse", "--show-toplevel")
-    if not toplevel:
+    root = work_tree(path if path.is_dir() else path.parent)
+    if root is None:
         return None
-    root = Path(toplevel.strip()).resolve()
     # --no-optional-locks: only look, never rewrite the index behind the user's back.
     # The untracked mode is explicit so a user's status.showUntrackedFiles=no can't
     # hide new files that an upload-free run would silently miss. --branch adds the
@@ -91,10 +102,26 @@ def find_checkout(path: Path) -> LocalCheckout | None:
         root=root,
         commit=commit,
         is_dirty=bool(changes),
-        remote_url=_remote_url(run_git(root, "remote", "-v") or ""),
         branch=None if branch in (None, "(detached)") else branch,
         changes=tuple(changes),
     )
+
+
+def work_tree(directory: Path) -> Path | None:
+    """The top of the git work tree holding `directory`: the nearest directory upwards
+    with a `.git` (a directory, or the file a worktree or submodule has); None outside
+    one or when `GIT_DIR` points git elsewhere (then git alone knows: ask it)."""
+    import os
+
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        toplevel = run_git(directory, "rev-parse", "--show-toplevel")
+        return Path(toplevel.strip()).resolve() if toplevel else None
+    if ".git" in directory.parts:
+        return None  # inside the repository's own files, not its work tree
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
 
 
 def _remote_url(listing: str) -> str | None:

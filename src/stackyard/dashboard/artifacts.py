@@ -11,16 +11,9 @@ from starlette.responses import Response
 from stackyard.dashboard import preview
 from stackyard.dashboard.lookups import Row, artifact_roots, one, readable_roots, rows_by_id
 from stackyard.dashboard.web import Page
-from stackyard.exceptions import EntityNotFoundError, InputError
+from stackyard.exceptions import EntityNotFoundError
 
 DOWNLOAD_LIMIT = 256 * 1024 * 1024
-
-
-def _page_number(page: Page) -> int:
-    try:
-        return max(1, int(page.query("page") or 1))
-    except ValueError:
-        raise InputError(f"page {page.query('page')!r} is not a whole number") from None
 
 
 def artifacts_page(page: Page) -> Response:
@@ -28,7 +21,7 @@ def artifacts_page(page: Page) -> Response:
     name = page.query("name")
     filters = {"name": f"contains:{name}"} if name else {}
     found = store.list_rows(
-        "artifact", sort_by="desc:created", page=_page_number(page), size=50, **filters
+        "artifact", sort_by="desc:created", page=page.page_number(), size=50, **filters
     )
     ids = [a["id"] for a in found.items]
     counts = {
@@ -47,7 +40,7 @@ def artifact_page(page: Page) -> Response:
         "artifact_version",
         artifact_id=artifact["id"],
         sort_by="desc:number",
-        page=_page_number(page),
+        page=page.page_number(),
         size=50,
     )
     producers = rows_by_id(store, "run_step", (v["producer_step_run_id"] for v in found.items))
@@ -101,6 +94,13 @@ def version_page(page: Page) -> Response:
         shown = preview.preview(version, _readable(page, roots))
     except preview.NotPreviewable as exc:
         shown = preview.Preview("none", reason=str(exc))
+    metadata = dict(version["run_metadata"] or {})
+    # the text the saving process recorded for files the server does not read (a pickle)
+    recorded = metadata.get("preview") if shown.kind == "none" else None
+    if isinstance(recorded, str):
+        metadata.pop("preview")
+    else:
+        recorded = None
     return page.render(
         "version.html",
         title=f"{version['name']} version {version['version']}",
@@ -111,6 +111,8 @@ def version_page(page: Page) -> Response:
         consumers=consumers,
         consumer_runs=consumer_runs,
         preview=shown,
+        recorded=recorded,
+        metadata=metadata,
     )
 
 

@@ -239,7 +239,7 @@ class ModelVersionResponse(OwnedResponse):
 
         context = current_context()
         if context is not None:
-            context.record_loaded(version, set(context.step_run.input_ids))
+            context.record_loaded(version, set(context.input_ids))
         return version.load()
 
     def log_metadata(self, values: Mapping[str, Any]) -> None:

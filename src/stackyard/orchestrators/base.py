@@ -22,6 +22,9 @@ class BaseOrchestrator(StackComponent):
     """Runs the steps of one pipeline run, in dependency order."""
 
     config: BaseOrchestratorConfig
+    # Every step runs in the calling process, so all it prints goes through this process's
+    # sys.stdout/sys.stderr: only then can a live progress line stay apart from it.
+    runs_steps_here: ClassVar[bool] = False
 
     def check_pipeline(self, compiled: CompiledPipeline) -> None:
         """Refuse a pipeline this orchestrator could never run (a step asking for more

@@ -16,6 +16,8 @@ class LocalOrchestrator(BaseOrchestrator):
     """Runs steps in topological order in the calling process. A failed step stops
     only the steps that depend on it; the others still run."""
 
+    runs_steps_here: ClassVar[bool] = True
+
     def run(self, context: RunContext) -> None:
         for step_name in context.order:
             if not context.blocked(step_name):

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from stackyard.artifacts import fs
 
 if TYPE_CHECKING:
+    from stackyard.artifacts import SavedArtifact
     from stackyard.artifacts.materializers import BaseMaterializer
     from stackyard.models.artifacts import ArtifactVersionResponse
     from stackyard.pipelines.ml_models import ArtifactConfig
@@ -114,6 +115,61 @@ def content_hash(uri: str, written: fs.HashRecording | None = None) -> str:
     return digest.hexdigest()
 
 
+def _materialize(
+    value: Any,
+    uri: str,
+    data_type: type | None,
+    materializer: type[BaseMaterializer] | None,
+    artifact_store_id: UUID | None,
+) -> tuple[SavedArtifact, str]:
+    """Write `value` at `uri` (in the artifact store `artifact_store_id`, whose
+    credentials apply) and hash what was written, as it is written."""
+    from stackyard.artifacts import save_value
+
+    with (
+        fs.using(str(artifact_store_id) if artifact_store_id else None),
+        fs.recording_hashes(uri) as written,
+    ):
+        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
+        digest = content_hash(saved.uri, written)
+    return saved, digest
+
+
+def _record(
+    store: Store,
+    value: Any,
+    *,
+    name: str,
+    uri: str,
+    data_type: type | None,
+    materializer: type[BaseMaterializer] | None,
+    producer_step_run_id: UUID | None,
+    artifact_store_id: UUID | None,
+    has_custom_name: bool,
+    tags: list[str] | None,
+    metadata: dict[str, Any] | None,
+    model_link: ModelLink | None,
+    respond: bool,
+) -> tuple[Any, SavedArtifact, str]:
+    """Materialize and record `value`: (the store's answer, what was saved, its hash)."""
+    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
+    request = {
+        "name": name,
+        "uri": saved.uri,
+        "type": saved.artifact_type,
+        "data_type": saved.data_type,
+        "materializer": saved.materializer,
+        "producer_step_run_id": producer_step_run_id,
+        "artifact_store_id": artifact_store_id,
+        "content_hash": digest,
+        "tags": tags or [],
+        "has_custom_name": has_custom_name,
+        "metadata": {**saved.metadata, **(metadata or {})},
+        **(model_link.request() if model_link is not None else {}),
+    }
+    return store.create("artifact_version", request, respond=respond), saved, digest
+
+
 def store_value(
     store: Store,
     value: Any,
@@ -132,32 +188,46 @@ def store_value(
     """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
     so other processes find its credentials) as a new version of artifact `name`, linked
     to a model version in the same write when `model_link` says so."""
-    from stackyard.artifacts import save_value
-
-    with (
-        fs.using(str(artifact_store_id) if artifact_store_id else None),
-        fs.recording_hashes(uri) as written,
-    ):
-        saved = save_value(value, uri, data_type=data_type, materializer=materializer)
-        digest = content_hash(saved.uri, written)
-    version: ArtifactVersionResponse = store.create(
-        "artifact_version",
-        {
-            "name": name,
-            "uri": saved.uri,
-            "type": saved.artifact_type,
-            "data_type": saved.data_type,
-            "materializer": saved.materializer,
-            "producer_step_run_id": producer_step_run_id,
-            "artifact_store_id": artifact_store_id,
-            "content_hash": digest,
-            "tags": tags or [],
-            "has_custom_name": has_custom_name,
-            "metadata": {**saved.metadata, **(metadata or {})},
-            **(model_link.request() if model_link is not None else {}),
-        },
-    )
+    version: ArtifactVersionResponse = _record(
+        store,
+        value,
+        name=name,
+        uri=uri,
+        data_type=data_type,
+        materializer=materializer,
+        producer_step_run_id=producer_step_run_id,
+        artifact_store_id=artifact_store_id,
+        has_custom_name=has_custom_name,
+        tags=tags,
+        metadata=metadata,
+        model_link=model_link,
+        respond=True,
+    )[0]
     return version
+
+
+def record_value(
+    store: Store,
+    value: Any,
+    *,
+    root: str,
+    artifact_store_id: UUID | None,
+    **details: Any,
+) -> ArtifactRef:
+    """`store_value` for a step's output (same keywords, and the artifact store's `root`):
+    what the next step needs to load it, without reading the new version back (the
+    store answers with its id alone)."""
+    version_id, saved, digest = _record(
+        store,
+        value,
+        artifact_store_id=artifact_store_id,
+        metadata=None,
+        respond=False,
+        **details,
+    )
+    return ArtifactRef(
+        version_id, saved.uri, saved.materializer, saved.data_type, root, digest, artifact_store_id
+    )
 
 
 def save_artifact(
@@ -221,5 +291,5 @@ def load_artifact(name_or_id: str | UUID, version: str | int | None = None) -> A
     client = Client(store=context.store) if context is not None else Client()
     found = client.get_artifact_version(name_or_id, version)
     if context is not None:
-        context.record_loaded(found, set(context.step_run.input_ids))
+        context.record_loaded(found, set(context.input_ids))
     return found.load()

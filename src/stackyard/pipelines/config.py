@@ -1,4 +1,4 @@
-"""Configuration values of pipelines and steps: settings, retries, YAML run files.
+"""Configuration values of pipelines and steps: settings and YAML run files as JSON.
 
 Everything configured here ends up in the metadata store (run config, step
 config, snapshots) and in cache keys, so values are normalised to plain JSON
@@ -8,53 +8,17 @@ once, with an error naming the value that cannot be stored.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
-
-from stackyard.builds.settings import DockerSettings
 from stackyard.exceptions import InputError
 
-
-class ResourceSettings(BaseModel):
-    """What one step needs from the machine it runs on.
-
-    `@step(settings={"resources": ResourceSettings(cpu_count=2, memory="4GB")})`;
-    orchestrators that place steps on workers map these to their own requests.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    cpu_count: float | None = Field(default=None, gt=0)
-    gpu_count: int | None = Field(default=None, ge=0)
-    memory: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*([KMGT]i?B)?$")
-
-
-class RetryPolicy(BaseModel):
-    """Run a failing step again: `max_retries` more times, waiting
-    `delay * backoff ** (attempt - 1)` seconds before each new attempt."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_retries: int = Field(default=1, ge=0, le=100)
-    delay: float = Field(default=1.0, ge=0)
-    backoff: float = Field(default=2.0, ge=1)
-
-    def wait_before(self, attempt: int) -> float:
-        """Seconds to sleep before attempt number `attempt` (2, 3, ...)."""
-        return self.delay * self.backoff ** (attempt - 2)
-
-
-# Known setting keys and the model each is validated with.
-SETTINGS_MODELS: dict[str, type[BaseModel]] = {
-    "resources": ResourceSettings,
-    "docker": DockerSettings,
-}
+if TYPE_CHECKING:
+    from stackyard.pipelines.settings import RunFileConfig
 
 
 def jsonable(value: Any, what: str) -> Any:
@@ -66,7 +30,8 @@ def jsonable(value: Any, what: str) -> Any:
     """
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, BaseModel):
+    pydantic = sys.modules.get("pydantic")  # not loaded: nothing can be a pydantic model
+    if pydantic is not None and isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, Mapping):
         return {str(k): jsonable(v, f"{what}[{k!r}]") for k, v in value.items()}
@@ -91,7 +56,13 @@ def jsonable(value: Any, what: str) -> Any:
 def normalize_settings(settings: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
     """Validate known settings (e.g. "resources") and return them as JSON."""
     result: dict[str, Any] = {}
-    for key, value in (settings or {}).items():
+    if not settings:
+        return result
+    from pydantic import ValidationError as PydanticValidationError
+
+    from stackyard.pipelines.settings import SETTINGS_MODELS
+
+    for key, value in settings.items():
         model = SETTINGS_MODELS.get(key)
         if model is not None and not isinstance(value, model):
             try:
@@ -116,35 +87,12 @@ def merge_settings(*layers: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-RUN_CONFIG_KEYS = ("run_name", "enable_cache", "parameters", "settings", "steps")
-STEP_CONFIG_KEYS = ("parameters", "enable_cache", "settings")
-
-
-class StepFileConfig(BaseModel):
-    """`steps: {name: {...}}` in a run configuration file."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    parameters: dict[str, Any] = {}
-    enable_cache: bool | None = None
-    settings: dict[str, Any] = {}
-
-
-class RunFileConfig(BaseModel):
-    """A YAML run configuration (`with_options(config_path="run.yaml")`)."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    run_name: str | None = None
-    enable_cache: bool | None = None
-    parameters: dict[str, Any] = {}
-    settings: dict[str, Any] = {}
-    steps: dict[str, StepFileConfig] = {}
-
-
 def load_run_config(path: str | Path) -> RunFileConfig:
     """Read and validate a YAML run configuration; errors name the file and the key."""
     import yaml
+    from pydantic import ValidationError as PydanticValidationError
+
+    from stackyard.pipelines.settings import RUN_CONFIG_KEYS, STEP_CONFIG_KEYS, RunFileConfig
 
     file = Path(path)
     try:

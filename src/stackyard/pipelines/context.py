@@ -31,7 +31,7 @@ class StepContext:
     run_name: str
     run_id: UUID
     step_name: str
-    step_run: RunStepResponse
+    step_run_id: UUID
     parameters: dict[str, Any]
     output_uris: dict[str, str]
     store: Store
@@ -40,6 +40,8 @@ class StepContext:
     model_version_id: UUID | None = None
     _stack: Stack | None = field(default=None, repr=False)
     _model: ModelVersionResponse | None = field(default=None, repr=False)
+    # the step's inputs (input name → artifact version id), as the step run records them
+    input_ids: dict[str, UUID] = field(default_factory=dict)
     # artifact versions the step loaded itself (`load_artifact`): input name → id
     loaded_inputs: dict[str, UUID] = field(default_factory=dict)
 
@@ -54,8 +56,10 @@ class StepContext:
         self.loaded_inputs[name] = version.id
 
     @property
-    def step_run_id(self) -> UUID:
-        return self.step_run.id
+    def step_run(self) -> RunStepResponse:
+        """The step run record, read fresh (it is written as the step runs)."""
+        found: RunStepResponse = self.store.get("run_step", self.step_run_id)
+        return found
 
     @property
     def pipeline_run(self) -> PipelineRunResponse:
@@ -139,8 +143,8 @@ def log_metadata(
     """Attach JSON-able `values` to a pipeline run, step run or artifact version.
 
     Inside a step, without ids, they go to the current step run. Each id may
-    also be a name or a unique prefix; ids may be combined to attach the same
-    values to several records.
+    also be a name or a unique prefix (an artifact's name means its latest version);
+    ids may be combined to attach the same values to several records.
     """
     if not isinstance(values, Mapping) or not values:
         raise InputError(f"log_metadata needs a non-empty dict of values, got {values!r}")
@@ -163,8 +167,10 @@ def log_metadata(
         store = Client().store
     else:
         raise InputError("log_metadata outside a step needs run_id, step_id or artifact_version_id")
+    from stackyard.client.tags import metadata_target
+
     # ids, names and prefixes, resolved like every other API (a full id costs one read)
-    targets = [(kind, store.find(kind, value).id) for kind, value in given]
+    targets = [(kind, metadata_target(store, kind, value)) for kind, value in given]
     if not targets and context is not None:
         targets = [("run_step", context.step_run_id)]
     for kind, target in targets:

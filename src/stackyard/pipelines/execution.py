@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.artifacts import fs
+from stackyard.experiment_trackers.base import step_tracking
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
-from stackyard.pipelines.artifacts import ArtifactRef, ModelLink, path_segment, store_value
+from stackyard.pipelines.artifacts import ArtifactRef, ModelLink, path_segment, record_value
 from stackyard.pipelines.context import StepContext, reset_context, set_context
 from stackyard.pipelines.logs import capture_logs
 
 if TYPE_CHECKING:
-    from stackyard.models.pipelines import RunStepResponse
     from stackyard.pipelines.step import Hook, Step
     from stackyard.stack.stack import Stack
     from stackyard.store.base import Store
@@ -135,7 +135,7 @@ def _save_outputs(
     for spec in step.outputs:
         default_name = f"{task.pipeline_name}::{task.name}::{spec.name}"
         config = spec.config
-        version = store_value(
+        refs[spec.name] = record_value(
             store,
             values[spec.name],
             name=spec.name if spec.custom_name else default_name,
@@ -147,8 +147,8 @@ def _save_outputs(
             has_custom_name=spec.custom_name,
             tags=list(config.tags) if config else None,
             model_link=ModelLink.of(task.model_version_id, config),
+            root=task.artifact_root,
         )
-        refs[spec.name] = ArtifactRef.of(version, root=task.artifact_root)
     return refs
 
 
@@ -156,7 +156,9 @@ def execute_step(
     task: StepTask, step: Step, store: Store, stack: Stack | None = None
 ) -> StepOutcome:
     """Run `step` for `task`, recording the step run, its outputs and logs."""
-    step_run: RunStepResponse = store.create(
+    inputs = {name: ref.id for name, ref in task.inputs.items()}
+    # the hot path writes without reading back: the store answers with the id alone
+    step_run_id: UUID = store.create(
         "run_step",
         {
             "name": task.name,
@@ -169,30 +171,33 @@ def execute_step(
             "parameters": task.parameters_json,
             "config": task.config,
             "logs_uri": task.logs_uri,  # written while the step runs, for the dashboard
-            "inputs": {name: ref.id for name, ref in task.inputs.items()},
+            "inputs": inputs,
         },
+        respond=False,
     )
     context = StepContext(
         pipeline_name=task.pipeline_name,
         run_name=task.run_name,
         run_id=task.run_id,
         step_name=task.name,
-        step_run=step_run,
+        step_run_id=step_run_id,
         parameters=task.parameters,
         output_uris={o.name: task.output_uri(o.name) for o in step.outputs},
         store=store,
         stack_id=task.stack_id,
         model_version_id=task.model_version_id,
+        input_ids=inputs,
         _stack=stack,
     )
-    outcome = StepOutcome(step_run.id, ExecutionStatus.COMPLETED)
+    outcome = StepOutcome(step_run_id, ExecutionStatus.COMPLETED)
     error: str | None = None
     token = set_context(context)
     try:
         with capture_logs(task.logs_uri) as logs:
             try:
-                result = _call_with_retries(step, task, outcome, store)
-                outcome.outputs = _save_outputs(step, task, context, store, result)
+                with step_tracking(step, context):  # the experiment tracker's run, if asked
+                    result = _call_with_retries(step, task, outcome, store)
+                    outcome.outputs = _save_outputs(step, task, context, store, result)
             except Exception as exc:
                 error = _user_traceback(exc)
                 sys.stderr.write(f"Step {task.name!r} failed:\n{error}")
@@ -204,8 +209,9 @@ def execute_step(
     except BaseException:  # interrupted: record that the step did not finish
         store.update(
             "run_step",
-            step_run.id,
+            step_run_id,
             {"status": ExecutionStatus.STOPPED, "end_time": utcnow(), "attempts": outcome.attempts},
+            respond=False,
         )
         raise
     finally:
@@ -219,6 +225,6 @@ def execute_step(
         "attempts": outcome.attempts,
     }
     if context.loaded_inputs:  # what the step loaded itself joins its inputs
-        finished["inputs"] = {**step_run.input_ids, **context.loaded_inputs}
-    store.update("run_step", step_run.id, finished)
+        finished["inputs"] = {**inputs, **context.loaded_inputs}
+    store.update("run_step", step_run_id, finished, respond=False)
     return outcome

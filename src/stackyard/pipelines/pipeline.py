@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any, overload
 
 from stackyard.exceptions import InputError
 from stackyard.pipelines.config import (
-    RunFileConfig,
-    StepFileConfig,
     jsonable,
     load_run_config,
     merge_settings,
@@ -36,9 +34,10 @@ from stackyard.pipelines.config import (
 )
 from stackyard.pipelines.dag import Invocation, trace
 from stackyard.pipelines.ml_models import Model
-from stackyard.pipelines.schedule import Schedule
 
 if TYPE_CHECKING:
+    from stackyard.pipelines.schedule import Schedule
+    from stackyard.pipelines.settings import RunFileConfig, StepFileConfig
     from stackyard.pipelines.step import Hook
 
 
@@ -194,8 +193,11 @@ class Pipeline:
         YAML file with `run_name`, `enable_cache`, `parameters`, `settings` and
         `steps: {name: {parameters, enable_cache, settings}}`.
         """
-        if schedule is not None and not isinstance(schedule, Schedule):
-            raise InputError(f"schedule must be a stackyard Schedule, got {schedule!r}")
+        if schedule is not None:
+            from stackyard.pipelines.schedule import Schedule
+
+            if not isinstance(schedule, Schedule):
+                raise InputError(f"schedule must be a stackyard Schedule, got {schedule!r}")
         if model is not None and not isinstance(model, Model):
             raise InputError(f"model must be a stackyard Model, got {model!r}")
         old = self.options
@@ -221,7 +223,7 @@ class Pipeline:
         )
 
     def _parameters(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any], file: RunFileConfig
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], file: RunFileConfig | None
     ) -> dict[str, Any]:
         accepted = ", ".join(self.signature.parameters) or "none"
         try:
@@ -230,7 +232,7 @@ class Pipeline:
             raise InputError(
                 f"calling pipeline {self.name!r}: {exc} (its parameters: {accepted})"
             ) from None
-        configured = {**file.parameters, **self.options.parameters}
+        configured = {**(file.parameters if file else {}), **self.options.parameters}
         unknown = sorted(set(configured) - set(self.signature.parameters))
         if unknown:
             raise InputError(
@@ -277,11 +279,13 @@ class Pipeline:
     def compile(self, *args: Any, **kwargs: Any) -> CompiledPipeline:
         """Trace the pipeline with these arguments and resolve its configuration."""
         options = self.options
-        file = load_run_config(options.config_path) if options.config_path else RunFileConfig()
+        # without a run file nothing of it applies (and pydantic need not be imported)
+        file = load_run_config(options.config_path) if options.config_path else None
         parameters = self._parameters(args, kwargs, file)
         invocations = trace(self.name, self.entrypoint, parameters)
-        self._apply_steps_config(invocations, file.steps)
-        flags = (options.enable_cache, file.enable_cache, self.enable_cache)
+        steps = file.steps if file is not None else {}
+        self._apply_steps_config(invocations, steps)
+        flags = (options.enable_cache, file.enable_cache if file else None, self.enable_cache)
         return CompiledPipeline(
             pipeline=self,
             parameters=parameters,
@@ -289,15 +293,15 @@ class Pipeline:
             enable_cache=next((f for f in flags if f is not None), True),
             settings=merge_settings(
                 self.settings,
-                normalize_settings(file.settings, options.config_path or "run configuration"),
+                normalize_settings(file.settings if file else None, options.config_path or ""),
                 options.settings,
             ),
-            run_name=options.run_name or file.run_name,
+            run_name=options.run_name or (file.run_name if file else None),
             schedule=options.schedule,
             config_path=options.config_path,
             step_overrides={
                 name: config.model_dump(mode="json", exclude_defaults=True)
-                for name, config in file.steps.items()
+                for name, config in steps.items()
             },
             model=options.model or self.model,
         )
@@ -306,9 +310,13 @@ class Pipeline:
         """Run on the active stack → `PipelineRunResponse`; with a schedule → `ScheduleResponse`.
 
         A failing step raises `StepFailedError` naming it, after the run is recorded as failed.
+        Called while stackyard imports the calling module to load something from it, it
+        raises `RunDuringImportError` instead (see `refuse_run_while_loading`).
         """
         from stackyard.pipelines.run import launch
+        from stackyard.utils.source import refuse_run_while_loading
 
+        refuse_run_while_loading(self.name)
         return launch(self.compile(*args, **kwargs))
 
     def __repr__(self) -> str:

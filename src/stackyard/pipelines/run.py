@@ -21,6 +21,7 @@ from stackyard.exceptions import (
     StackyardError,
     StepFailedError,
 )
+from stackyard.experiment_trackers.base import pipeline_tracker
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus, StackComponentType
 from stackyard.models.pipelines import DEFAULT_RUN_NAME, render_run_name
@@ -115,6 +116,7 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
     template = compiled.run_name or DEFAULT_RUN_NAME
     run_name = render_run_name(template, compiled.name, now)
     stack = Stack.from_model(stack_model)
+    pipeline_tracker(compiled, stack)  # a step asking for a tracker the stack lacks
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
     models = plan_models(store, compiled)
@@ -178,6 +180,7 @@ def drive_run(
     if run.pipeline_id is None or run.stack_id is None:
         raise StackyardError(f"run {run.name!r} has no pipeline or stack to run with")
     stack = Stack.from_model(store.get("stack", run.stack_id))
+    pipeline_tracker(compiled, stack)
     stack.connect(store)
     stack.orchestrator.check_pipeline(compiled)
     models = plan_models(store, compiled)
@@ -220,10 +223,14 @@ class RunContext:
         self.stop_requested = threading.Event()
         self._lock = threading.Lock()
         self._stepping: threading.Thread | None = None  # running a step in this process
-        self.progress = RunProgress(store, run, len(self.order))
+        self.progress = RunProgress(
+            store, run, len(self.order), live=stack.orchestrator.runs_steps_here
+        )
         self._model_plans = models or {}
         # model key → the version this run works on (attached when the run starts)
         self.model_versions: dict[tuple[str, str | None], UUID] = {}
+        # the stack's experiment tracker, when a step asks for it
+        self.tracker = pipeline_tracker(compiled, stack)
 
     # -- what orchestrators use -------------------------------------------------------------
     def task(self, name: str) -> StepTask:
@@ -466,12 +473,22 @@ class RunContext:
         self.run = self.store.update(
             "pipeline_run", self.run.id, {"status": ExecutionStatus.RUNNING}
         )
+        try:
+            return self._execute()
+        finally:  # however the run ended: the live line goes, self.run has its status
+            self.progress.close()
+            if self.tracker is not None:
+                self.tracker.pipeline_run_finished(self.store, self.run)
+
+    def _execute(self) -> PipelineRunResponse:
         orchestrator = self.stack.orchestrator
         self.progress.run_started(self.compiled.name, self.stack.name)
         with beating(self.store, self.run.id) as beat:
             unregister = beat.on_stop(self._on_stop)
             try:
                 try:
+                    if self.tracker is not None:  # what tracked steps share, before they start
+                        self.tracker.pipeline_run_started(self.store, self.run, self.compiled.name)
                     orchestrator.run(self)
                 finally:
                     unregister()

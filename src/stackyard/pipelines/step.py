@@ -11,7 +11,6 @@ is just the function, so steps stay easy to unit-test.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import sys
 import types
@@ -19,11 +18,14 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Union, overload
+from typing import TYPE_CHECKING, Annotated, Any, Union, overload
 
 from stackyard.exceptions import InputError
-from stackyard.pipelines.config import RetryPolicy, normalize_settings
+from stackyard.pipelines.config import normalize_settings
 from stackyard.pipelines.ml_models import ArtifactConfig, Model
+
+if TYPE_CHECKING:
+    from stackyard.pipelines.settings import RetryPolicy
 
 DEFAULT_OUTPUT = "output"
 Hook = Callable[..., Any]
@@ -157,6 +159,7 @@ class Step:
         on_success: Hook | None = None,
         output_materializers: Mapping[str, type] | None = None,
         model: Model | None = None,
+        experiment_tracker: str | bool | None = None,
     ) -> None:
         if not callable(func):
             raise InputError(f"@step decorates a function, not {func!r}")
@@ -164,8 +167,11 @@ class Step:
         self.name = name or func.__name__
         self.enable_cache = enable_cache
         self.settings = normalize_settings(settings, f"step {self.name!r}")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise InputError(f"retry of step {self.name!r} must be a RetryPolicy, got {retry!r}")
+        if retry is not None:
+            from stackyard.pipelines.settings import RetryPolicy
+
+            if not isinstance(retry, RetryPolicy):
+                raise InputError(f"retry of step {self.name!r} must be a RetryPolicy: {retry!r}")
         self.retry = retry
         self.on_failure = on_failure
         self.on_success = on_success
@@ -175,6 +181,7 @@ class Step:
                 f"model of step {self.name!r} must be a stackyard Model, got {model!r}"
             )
         self.model = model
+        self.experiment_tracker = _tracker_name(experiment_tracker, self.name)
         self.signature = inspect.signature(func)
         variadic = [
             p.name
@@ -216,6 +223,8 @@ class Step:
         except (OSError, TypeError):  # no source file (REPL, exec): hash the bytecode
             code = self.entrypoint.__code__
             text = code.co_code + repr(code.co_consts).encode()
+        import hashlib
+
         return hashlib.sha256(text).hexdigest()
 
     def split_outputs(self, result: Any) -> dict[str, Any]:
@@ -277,6 +286,18 @@ class Step:
         return f"<step {self.name!r} ({self.entrypoint.__module__})>"
 
 
+def _tracker_name(value: str | bool | None, step_name: str) -> str | bool | None:
+    """`experiment_tracker=` as given: a component name, True (the stack's), or None."""
+    if value is None or value is False:
+        return None
+    if value is True or (isinstance(value, str) and value.strip()):
+        return value
+    raise InputError(
+        f"experiment_tracker of step {step_name!r} must be the name of an experiment tracker "
+        f"component (or True for the stack's), got {value!r}"
+    )
+
+
 def _step_at(path: str) -> Step:
     """The step a module holds at `path` (how an importable step is unpickled)."""
     from stackyard.utils.source import load_source
@@ -302,6 +323,7 @@ def step(
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
     model: Model | None = None,
+    experiment_tracker: str | bool | None = None,
 ) -> Callable[[Callable[..., Any]], Step]: ...
 
 
@@ -317,13 +339,16 @@ def step(
     on_success: Hook | None = None,
     output_materializers: Mapping[str, type] | None = None,
     model: Model | None = None,
+    experiment_tracker: str | bool | None = None,
 ) -> Step | Callable[[Callable[..., Any]], Step]:
     """Make a function a step: `@step` or `@step(enable_cache=False, retry=...)`.
 
     `on_failure(exception)` / `on_success()` run after the step, inside its
     context (`get_step_context()` works); `output_materializers` maps output
     names to materializer classes; `model` links what the step produces to a
-    model version (see `stackyard.pipelines.ml_models`).
+    model version (see `stackyard.pipelines.ml_models`); `experiment_tracker` names
+    the stack's experiment tracker component (or True: whichever the stack has) that
+    records the step as a run of its own (see `stackyard.experiment_trackers`).
     """
 
     def decorate(function: Callable[..., Any]) -> Step:
@@ -337,6 +362,7 @@ def step(
             on_success=on_success,
             output_materializers=output_materializers,
             model=model,
+            experiment_tracker=experiment_tracker,
         )
 
     return decorate if func is None else decorate(func)

@@ -21,7 +21,7 @@ from stackyard.exceptions import InputError
 
 if TYPE_CHECKING:
     from stackyard.models.pipelines import PipelineRunResponse
-    from stackyard.pipelines.config import RunFileConfig
+    from stackyard.pipelines.settings import RunFileConfig
     from stackyard.store.base import Store
 
 RUN_CONFIGURATION_KEYS = ("parameters", "steps", "settings", "enable_cache", "run_name")
@@ -45,7 +45,7 @@ def start_template_run(
 
 def parse_run_configuration(value: Mapping[str, Any] | None) -> RunFileConfig:
     """Validate a run configuration; errors name the key and the accepted ones."""
-    from stackyard.pipelines.config import RunFileConfig
+    from stackyard.pipelines.settings import RunFileConfig
 
     try:
         return RunFileConfig.model_validate(dict(value or {}))

@@ -33,8 +33,8 @@ from stackyard.models.enums import ExecutionStatus
 if TYPE_CHECKING:
     from stackyard.models.pipelines import PipelineRunResponse, SnapshotResponse
     from stackyard.pipelines.code import RecordedCode
-    from stackyard.pipelines.config import RunFileConfig
     from stackyard.pipelines.pipeline import CompiledPipeline, Pipeline
+    from stackyard.pipelines.settings import RunFileConfig
     from stackyard.store.base import Store
 
 
@@ -75,7 +75,7 @@ def configure(
     """
     import yaml
 
-    from stackyard.pipelines.config import StepFileConfig
+    from stackyard.pipelines.settings import StepFileConfig
 
     base = snapshot.pipeline_configuration
     steps: dict[str, Any] = {}

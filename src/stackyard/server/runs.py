@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from stackyard.models.pipelines import PipelineRunResponse
 from stackyard.models.settings import ServerSettings
-from stackyard.pipelines.config import RunFileConfig
+from stackyard.pipelines.settings import RunFileConfig
 from stackyard.server.context import ServerContext
 from stackyard.server.routes import json_response
 from stackyard.store.sql.store import SqlStore

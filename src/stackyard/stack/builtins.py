@@ -10,4 +10,5 @@ BUILTIN_FLAVORS: tuple[str, ...] = (
     "stackyard.artifact_stores.s3.S3ArtifactStoreFlavor",
     "stackyard.image_builders.local_docker.LocalDockerImageBuilderFlavor",
     "stackyard.container_registries.default.DefaultContainerRegistryFlavor",
+    "stackyard.experiment_trackers.mlflow.MLflowExperimentTrackerFlavor",
 )

@@ -102,7 +102,11 @@ class Store(ABC):
     """Create, read, update and delete any resource, plus who is asking."""
 
     @abstractmethod
-    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any: ...
+    def create(
+        self, kind: str, request: BaseModel | dict[str, Any], *, respond: bool = True
+    ) -> Any:
+        """Create one entity and return it (`respond=False`: only its id, which spares
+        reading it back; what the hot path of a run uses)."""
 
     @abstractmethod
     def get(self, kind: str, entity_id: UUID) -> Any: ...
@@ -129,7 +133,15 @@ class Store(ABC):
         """`list` as plain rows (see `RowPage`), built without pydantic or models."""
 
     @abstractmethod
-    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any: ...
+    def update(
+        self,
+        kind: str,
+        entity_id: UUID,
+        update: BaseModel | dict[str, Any],
+        *,
+        respond: bool = True,
+    ) -> Any:
+        """Apply the fields `update` sets and return the entity (`respond=False`: None)."""
 
     @abstractmethod
     def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:

@@ -177,11 +177,12 @@ class RestStore(Store):
         return model
 
     # -- the Store contract --------------------------------------------------------------
-    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any:
+    def create(
+        self, kind: str, request: BaseModel | dict[str, Any], *, respond: bool = True
+    ) -> Any:
         spec = spec_for(kind)
-        return self._model(
-            spec, self._call("POST", f"{API}/{spec.plural}", json=request_body(request))
-        )
+        data = self._call("POST", f"{API}/{spec.plural}", json=request_body(request))
+        return self._model(spec, data) if respond else UUID(str(data["id"]))
 
     def get(self, kind: str, entity_id: UUID) -> Any:
         spec = spec_for(kind)
@@ -240,10 +241,18 @@ class RestStore(Store):
             rows.append(row)
         return RowPage(data["index"], data["max_size"], data["total"], rows)
 
-    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
+    def update(
+        self,
+        kind: str,
+        entity_id: UUID,
+        update: BaseModel | dict[str, Any],
+        *,
+        respond: bool = True,
+    ) -> Any:
         spec = spec_for(kind)
         path = f"{API}/{spec.plural}/{_entity_id(entity_id)}"
-        return self._model(spec, self._call("PUT", path, json=request_body(update)))
+        data = self._call("PUT", path, json=request_body(update))
+        return self._model(spec, data) if respond else None
 
     def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)

@@ -10,18 +10,31 @@ import builtins
 import functools
 import importlib
 import importlib.machinery
+import logging
 import os
 import sys
 import types
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+
+from stackyard.exceptions import RunDuringImportError
+
+logger = logging.getLogger(__name__)
 
 # Set only in step worker processes, which run objects sent from their caller's
 # `__main__` by value: what that `__main__` is called, and the caller's objects
 # under their import paths (the worker must never import the caller's script).
 _MAIN_OVERRIDE: list[str | None] = []
 _PROVIDED: dict[str, Any] = {}
+
+# The import path `load_source` is importing a module for, while it does.
+_LOADING: ContextVar[str | None] = ContextVar("stackyard_loading", default=None)
+# Modules whose import stopped at a module-level pipeline call (see `refuse_run_while_loading`),
+# kept as far as they got, with the refused call.
+_STOPPED: dict[str, tuple[types.ModuleType, RunDuringImportError]] = {}
+_GUARD_HINT = 'put that call under `if __name__ == "__main__":`'
 
 
 def act_for_caller(main_module: str | None, objects: dict[str, Any]) -> None:
@@ -94,6 +107,58 @@ def source_of(obj: type | Callable[..., Any]) -> str:
     return f"{module}.{qualname}"
 
 
+def refuse_run_while_loading(pipeline: str) -> None:
+    """Refuse to start pipeline `pipeline` while `load_source` imports a module.
+
+    A script without an `if __name__ == "__main__":` guard runs its pipeline when it
+    is imported, and loading anything it defined (an artifact's type or materializer,
+    its pipeline for a build or a template run) imports it: without this, every load
+    would run the pipeline again. The module's import stops at the call instead, and
+    `load_source` keeps what it defined up to there.
+    """
+    loading = _LOADING.get()
+    if loading is None:
+        return
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_name != "<module>":
+        frame = frame.f_back
+    module = str(frame.f_globals.get("__name__"))
+    file, line = frame.f_code.co_filename, frame.f_lineno
+    error = RunDuringImportError(
+        f"module {module!r} ({file}) calls pipeline {pipeline!r} at line {line} when it is "
+        f"imported, and stackyard imported it to load {loading!r}: stackyard never runs a "
+        f"pipeline while it imports code, so that import stopped there; {_GUARD_HINT}",
+        module=module,
+        pipeline=pipeline,
+        file=file,
+        line=line,
+    )
+    if module in sys.modules:
+        _STOPPED[module] = (sys.modules[module], error)
+    raise error
+
+
+def _keep_stopped(path: str, name: str) -> types.ModuleType:
+    """Module `name`, whose import stopped at a pipeline call, as far as it got: registered
+    as imported (so it is not run again), with a warning that says where it stopped."""
+    module, error = _STOPPED[name]
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent in sys.modules:
+        setattr(sys.modules[parent], child, module)
+    logger.warning(
+        "Loading %r imported module %r (%s) only up to line %d, where it calls pipeline %r: "
+        "stackyard never runs a pipeline while it imports code. To import the whole module, %s.",
+        path,
+        name,
+        error.file,
+        error.line,
+        error.pipeline,
+        _GUARD_HINT,
+    )
+    return module
+
+
 def _search_roots() -> list[str]:
     """Where project modules live when they are not on `sys.path` already: the
     project root found from the working directory, then the working directory, as
@@ -115,8 +180,13 @@ def _import_module(path: str, name: str) -> types.ModuleType | None:
     """
     if name not in sys.modules and not _MAIN_OVERRIDE and name == main_module_name():
         return sys.modules["__main__"]
+    token = _LOADING.set(path)
     try:
         return importlib.import_module(name)
+    except RunDuringImportError as error:
+        if error.module == name and name in _STOPPED:
+            return _keep_stopped(path, name)
+        raise ImportError(f"cannot load {path!r}: importing {name!r} failed: {error}") from error
     except ModuleNotFoundError as error:
         if error.name != name:
             raise ImportError(
@@ -131,6 +201,8 @@ def _import_module(path: str, name: str) -> types.ModuleType | None:
         return None
     except Exception as error:
         raise ImportError(f"cannot load {path!r}: importing {name!r} failed: {error!r}") from error
+    finally:
+        _LOADING.reset(token)
 
 
 def provided(path: str) -> Any | None:
@@ -184,5 +256,13 @@ def _missing_attribute(path: str, owner: str, attribute: str) -> ImportError:
         return ImportError(
             f"cannot load {path!r}: it was defined in an interactive session (a notebook or "
             "`python -`) and only that session can import it; define it in a module file"
+        )
+    stopped = _STOPPED.get(owner)
+    if stopped is not None and sys.modules.get(owner) is stopped[0]:
+        error = stopped[1]
+        return ImportError(
+            f"cannot load {path!r}: {owner!r} has no attribute {attribute!r}: its import "
+            f"stopped at line {error.line}, where it calls pipeline {error.pipeline!r} (stackyard "
+            f"never runs a pipeline while it imports code), before defining it; {_GUARD_HINT}"
         )
     return ImportError(f"cannot load {path!r}: {owner!r} has no attribute {attribute!r}")

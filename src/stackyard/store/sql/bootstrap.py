@@ -8,6 +8,7 @@ stack.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
@@ -29,12 +30,12 @@ def prepare(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> None:
     seed(store, seed_user)
 
 
-def _builtin_flavor_rows() -> list[dict[str, Any]]:
+def _builtin_flavor_rows(sources: Sequence[str] | None = None) -> list[dict[str, Any]]:
     from stackyard.stack.builtins import BUILTIN_FLAVORS
     from stackyard.utils.source import load_source
 
     rows = []
-    for source in BUILTIN_FLAVORS:
+    for source in BUILTIN_FLAVORS if sources is None else sources:
         flavor = load_source(source)
         parts = flavor.parts()
         rows.append(
@@ -51,11 +52,14 @@ def _builtin_flavor_rows() -> list[dict[str, Any]]:
 
 
 def seed(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> bool:
-    """Create the default user, built-in flavors and the default stack on an empty store."""
+    """Create the default user, built-in flavors and the default stack on an empty store;
+    on a store seeded before, add the built-in flavors released since (see `add_flavors`)."""
     db = store.db
     with db.transaction(write=False) as tx:
-        if tx.scalar(f"SELECT COUNT(*) FROM {db.q('flavors')}"):
-            return False
+        sources = {r[0] for r in tx.fetchall(f"SELECT {db.q('source')} FROM {db.q('flavors')}")}
+    if sources:
+        add_flavors(store, sources)
+        return False
     from stackyard.config import config_dir
 
     try:
@@ -110,6 +114,38 @@ def seed(store: SqlStore, seed_user: str | None = DEFAULT_NAME) -> bool:
         if db.is_integrity_error(exc):
             return False  # another process seeded at the same moment
         raise
+
+
+def add_flavors(store: SqlStore, present: set[str]) -> None:
+    """Add the built-in flavors a store lacks: it was seeded by an older release.
+
+    Derived from `BUILTIN_FLAVORS`, so a new built-in flavor needs no migration. The
+    check costs the one query `seed` makes anyway, and compares import paths, so no
+    flavor is imported unless one is missing. A custom flavor that already holds a new
+    built-in's name and type keeps it. Two processes adding at once: unique keys make
+    the second roll back, and the flavors are there.
+    """
+    from stackyard.stack.builtins import BUILTIN_FLAVORS
+
+    missing = [source for source in BUILTIN_FLAVORS if source not in present]
+    if not missing:
+        return
+    db = store.db
+    now = utcnow()
+    try:
+        with db.transaction() as tx:
+            for row in _builtin_flavor_rows(missing):
+                if tx.scalar(
+                    f"SELECT COUNT(*) FROM {db.q('flavors')} WHERE {db.q('name')} = ? "
+                    f"AND {db.q('type')} = ?",
+                    [row["name"], row["type"].value],
+                ):
+                    continue
+                row.update(id=uuid4(), created=now, updated=now, user_id=None)
+                store.insert_row(tx, shape_for("flavor"), row)
+    except Exception as exc:
+        if not db.is_integrity_error(exc):
+            raise
 
 
 def default_user_id(store: SqlStore) -> UUID:

@@ -241,7 +241,8 @@ class SqlReads:
         existing = self.list_rows(shape.name, size=5, **scope)
         hint = ", ".join(str(e[field] if field else e["id"]) for e in existing.items)
         raise EntityNotFoundError(
-            f"no {shape.name.replace('_', ' ')} matches {value!r} by id, name or prefix"
+            f"no {shape.name.replace('_', ' ')} matches {value!r} by "
+            + ("id, name or prefix" if field else "id or prefix")
             + (f"; existing: {hint}{', ...' if existing.total > 5 else ''}" if hint else "")
         )
 
@@ -359,15 +360,19 @@ class SqlReads:
                                    logical_operator=logical_operator, **filters)  # fmt: skip
         return RowPage(page, size, total, items)
 
-    def summarize(self, kind: str, by: Sequence[str], **filters: Any) -> list[Row]:
-        """How many entities matching `filters` share each value of the `by` fields, and
-        the newest `created` among them: the figures a dashboard charts (runs per status
-        of each pipeline), in one grouped query instead of a page read per group."""
+    def summarize(
+        self, kind: str, by: Sequence[str], *, highest: Sequence[str] = (), **filters: Any
+    ) -> list[Row]:
+        """How many entities matching `filters` share each value of the `by` fields, the
+        newest `created` among them and, for each field in `highest`, its largest value
+        (as `highest_<field>`): the figures a dashboard shows (runs per status of each
+        pipeline, the latest version number of each model), in one grouped query instead
+        of a page read per group."""
         shape = shape_for(kind)
-        for field in by:
+        for field in (*by, *highest):
             if field not in shape.sort_fields:
                 raise InputError(
-                    f"cannot group {shape.plural} by {field!r}; fields: "
+                    f"cannot group or rank {shape.plural} by {field!r}; fields: "
                     + ", ".join(shape.sort_fields)
                 )
         where, params = self._where(shape, filters)
@@ -377,18 +382,25 @@ class SqlReads:
         where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         q = self.db.q
         groups = ", ".join(q(f) for f in by)
+        tops = "".join(f", MAX({q(f)})" for f in highest)
         sql = (
-            f"SELECT {groups}, COUNT(*), MAX({q('created')}) FROM {q(shape.table)}"
+            f"SELECT {groups}, COUNT(*), MAX({q('created')}){tops} FROM {q(shape.table)}"
             f"{where_sql} GROUP BY {groups}"
         )
         with self.db.transaction(write=False) as tx:
             raw = tx.fetchall(sql, params)
         kinds = [shape.columns[f].kind for f in by]
+        top_kinds = [shape.columns[f].kind for f in highest]
+        width = len(by) + 2
         return [
             {
                 **{f: self.db.decode(k, v) for f, k, v in zip(by, kinds, r, strict=False)},
                 "count": int(r[len(by)]),
                 "last_created": self.db.decode("datetime", r[len(by) + 1]),
+                **{
+                    f"highest_{f}": self.db.decode(k, v)
+                    for f, k, v in zip(highest, top_kinds, r[width:], strict=True)
+                },
             }
             for r in raw
         ]

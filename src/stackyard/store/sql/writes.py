@@ -103,10 +103,14 @@ class SqlWrites:
                     + "already exists"
                 )
 
-    def _check_relations(self, tx: Transaction, spec: ResourceSpec, values: Row) -> None:
+    def _check_relations(
+        self, tx: Transaction, spec: ResourceSpec, values: Row, *, soft_only: bool = False
+    ) -> None:
+        """Each `<rel>_id` names an existing entity (`soft_only`: only relations kept
+        without a foreign key, which the database does not check itself)."""
         for rel, target in spec.relations.items():
             value = values.get(rel + "_id")
-            if value is None:
+            if value is None or (soft_only and rel not in spec.soft_relations):
                 continue
             tspec = spec_for(target)
             if not tx.fetchone(
@@ -126,7 +130,9 @@ class SqlWrites:
         )
         tx.execute(sql, [self.db.encode(shape.columns[c].kind, values[c]) for c in cols])
 
-    def create(self, kind: str, request: BaseModel | dict[str, Any]) -> Any:
+    def create(
+        self, kind: str, request: BaseModel | dict[str, Any], *, respond: bool = True
+    ) -> Any:
         spec = spec_for(kind)
         req = to_model(spec.request, request, f"{spec.name.replace('_', ' ')} request")
         hooks = hooks_for(spec.name)
@@ -148,12 +154,15 @@ class SqlWrites:
                             tx, spec.parent, values[f"{spec.parent}_id"], f"add a {label} to"
                         )
                     hooks.before_create(self._store, tx, values, req)
-                    self._check_exists(tx, spec, values)
-                    self._check_relations(tx, spec, values)
+                    # relations without a foreign key are checked here; the rest, and unique
+                    # keys, by the database (a violation is explained in `_explain`)
+                    self._check_relations(tx, spec, values, soft_only=True)
                     self.insert_row(tx, spec.shape, values)
                     if spec.taggable and getattr(req, "tags", None):
                         attached.set_tags(self._store, tx, spec.shape, values["id"], add=req.tags)
                     hooks.after_create(self._store, tx, values, req)
+                    if not respond:
+                        return values["id"]
                     # a write answers like a list entry: never with secret values
                     created = self._row(tx, spec.shape, values["id"])
                     result = self._build(spec, tx, [created], single=False)[0]
@@ -166,6 +175,7 @@ class SqlWrites:
                 conflict = self.db.is_integrity_error(exc) or isinstance(exc, EntityExistsError)
                 if not conflict:
                     raise
+                self._explain(spec, values, retrying=hooks.retry_on_conflict and attempt < 7)
                 if hooks.retry_on_conflict and attempt < 7:
                     continue
                 if isinstance(exc, EntityExistsError):
@@ -174,6 +184,14 @@ class SqlWrites:
                     f"the {spec.name.replace('_', ' ')} conflicts with an existing one: {exc}"
                 ) from None
         raise AssertionError("unreachable")
+
+    def _explain(self, spec: ResourceSpec, values: Row, *, retrying: bool) -> None:
+        """After the database refused a row: raise the error that names what was wrong (a
+        related entity that does not exist; unless `retrying` a race, a taken unique key)."""
+        with self.db.transaction(write=False) as tx:
+            self._check_relations(tx, spec, values)
+            if not retrying:
+                self._check_exists(tx, spec, values)
 
     def _check_owner(self, spec: ResourceSpec, row: Row, action: str) -> None:
         """Only an entity's owner, or an admin, may change or delete it. Entities seeded
@@ -204,7 +222,14 @@ class SqlWrites:
         row = self._row(tx, spec.shape, F.coerce(f"{kind}_id", "uuid", entity_id))
         self._check_owner(spec, row, action)
 
-    def update(self, kind: str, entity_id: UUID, update: BaseModel | dict[str, Any]) -> Any:
+    def update(
+        self,
+        kind: str,
+        entity_id: UUID,
+        update: BaseModel | dict[str, Any],
+        *,
+        respond: bool = True,
+    ) -> Any:
         spec = spec_for(kind)
         upd = to_model(spec.update, update, f"{spec.name.replace('_', ' ')} update")
         hooks = hooks_for(spec.name)
@@ -222,7 +247,8 @@ class SqlWrites:
                         "leave it out to keep its value"
                     )
             hooks.before_update(self._store, tx, row, changes, upd)
-            self._check_exists(tx, spec, {**row, **changes}, exclude=row["id"])
+            if any(k in changes for key in spec.unique for k in key):
+                self._check_exists(tx, spec, {**row, **changes}, exclude=row["id"])
             self._check_relations(tx, spec, changes)
             changes["updated"] = utcnow()
             for c, v in changes.items():
@@ -245,6 +271,8 @@ class SqlWrites:
                     remove=getattr(upd, "remove_tags", None) or [],
                 )
             hooks.after_update(self._store, tx, {**row, **changes}, upd)
+            if not respond:
+                return None
             updated = self._row(tx, spec.shape, row["id"], visible=False)
             return self._build(spec, tx, [updated], single=False)[0]
 

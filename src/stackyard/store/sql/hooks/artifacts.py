@@ -25,18 +25,23 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 
-def artifact_store_roots(store: SqlStore, tx: Transaction) -> dict[str, tuple[str, str]]:
+def artifact_store_roots(
+    store: SqlStore, tx: Transaction, only: Any = None
+) -> dict[str, tuple[str, str]]:
     """Artifact store component id → (its root path, that path as configured: a
     `{{secret.key}}` reference is resolved as the component's owner may, and only the
-    configured text is ever shown)."""
+    configured text is ever shown); `only`: just that component (if it is one)."""
     from stackyard.store.sql.hooks.secrets import resolved_text
 
     q = store.db.q
     roots = {}
+    where, params = f"{q('type')} = ?", [StackComponentType.ARTIFACT_STORE.value]
+    if only is not None:
+        where, params = f"{where} AND {q('id')} = ?", [*params, str(only)]
     for component_id, configuration, owner in tx.fetchall(
         f"SELECT {q('id')}, {q('configuration')}, {q('user_id')} FROM {q('stack_components')} "
-        f"WHERE {q('type')} = ?",
-        [StackComponentType.ARTIFACT_STORE.value],
+        f"WHERE {where}",
+        params,
     ):
         shown = (store.db.decode("json", configuration) or {}).get("path")
         path = resolved_text(store, tx, shown, owner)
@@ -49,7 +54,7 @@ def _place(store: SqlStore, tx: Transaction, values: Row) -> None:
     """Check that the version's files lie inside the artifact store that holds it, and
     record which one: loading and pruning never touch anything outside it."""
     uri, given = values["uri"], values.get("artifact_store_id")
-    roots = artifact_store_roots(store, tx)
+    roots = artifact_store_roots(store, tx, only=given)
     if given is not None:
         if str(given) not in roots:
             raise InputError(f"artifact_store_id {given} is not an artifact store component")

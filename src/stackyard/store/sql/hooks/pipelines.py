@@ -119,13 +119,22 @@ class PipelineRunHooks(CodeReferenceHooks):
 
 
 def _write_links(
-    store: SqlStore, tx: Transaction, step_id: UUID, kind: str, links: dict[str, UUID]
+    store: SqlStore,
+    tx: Transaction,
+    step_id: UUID,
+    kind: str,
+    links: dict[str, UUID],
+    *,
+    replace: bool,
 ) -> None:
+    """A step run's inputs or outputs; `replace`: instead of the ones it had."""
     q = store.db.q
-    tx.execute(
-        f"DELETE FROM {q('step_run_artifacts')} WHERE {q('step_run_id')} = ? AND {q('kind')} = ?",
-        [str(step_id), kind],
-    )
+    if replace:
+        tx.execute(
+            f"DELETE FROM {q('step_run_artifacts')} WHERE {q('step_run_id')} = ? "
+            f"AND {q('kind')} = ?",
+            [str(step_id), kind],
+        )
     tx.executemany(
         f"INSERT INTO {q('step_run_artifacts')} ({q('step_run_id')}, {q('kind')}, {q('name')}, "
         f"{q('artifact_version_id')}) VALUES (?, ?, ?, ?)",
@@ -166,13 +175,13 @@ class RunStepHooks(Hooks):
         for kind in ("input", "output"):
             links: dict[str, UUID] = getattr(request, f"{kind}s", {}) or {}
             if links:
-                _write_links(store, tx, row["id"], kind, links)
+                _write_links(store, tx, row["id"], kind, links, replace=False)
 
     def after_update(self, store: SqlStore, tx: Transaction, row: Row, update: BaseModel) -> None:
         for kind in ("input", "output"):
             links: dict[str, UUID] | None = getattr(update, f"{kind}s", None)
             if links is not None:
-                _write_links(store, tx, row["id"], kind, links)
+                _write_links(store, tx, row["id"], kind, links, replace=True)
 
     def hydrate(self, store: SqlStore, tx: Transaction, rows: list[Row], single: bool) -> None:
         q = store.db.q
