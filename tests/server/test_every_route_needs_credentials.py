@@ -20,8 +20,8 @@ from serving import SECRET, Running
 from stackyard.server.tokens import issue
 
 PUBLIC_API = {"/health", "/docs", "/openapi.json", "/api/v1/login", "/api/v1/setup"}
-# the sign-in pages, their static files, and `/` (which sends to /runs)
-PUBLIC_PAGES = {"/", "/login", "/login/token", "/logout", "/static/{name}"}
+# the sign-in pages, their static files and icon, and `/` (which sends to /runs)
+PUBLIC_PAGES = {"/", "/login", "/login/token", "/logout", "/static/{name}", "/favicon.ico"}
 SESSION = "stackyard_session"
 FRAGMENT = "x-dashboard-fragment"  # what the pages' own script sends
 

@@ -54,8 +54,8 @@ def artifact_page(page: Page) -> Response:
 
 
 def _roots(page: Page, version: Row) -> tuple[list[str], Row | None, Row | None]:
-    """The root of the artifact store that holds `version` if the server reads files
-    under it (an empty list otherwise), its producer step and run."""
+    """The root of the artifact store that holds `version` (`_readable` says whether the
+    server reads under it), its producer step and run."""
     store = page.store
     producer = (
         rows_by_id(store, "run_step", [version["producer_step_run_id"]]).get(
