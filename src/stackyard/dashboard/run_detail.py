@@ -15,7 +15,7 @@ from uuid import UUID
 from starlette.responses import Response
 
 from stackyard.dashboard import dag
-from stackyard.dashboard.lookups import Row, artifact_roots, one, rows_by_id
+from stackyard.dashboard.lookups import Row, artifact_roots, one, readable_roots, rows_by_id
 from stackyard.dashboard.preview import NotPreviewable, check_inside
 from stackyard.dashboard.web import LIVE_STATUSES, Page, seconds_between
 from stackyard.exceptions import EntityNotFoundError, InputError
@@ -166,7 +166,9 @@ def step_logs(page: Page) -> Response:
     if uri:
         run = one(store, "pipeline_run", step["pipeline_run_id"])
         try:
-            check_inside(str(uri), artifact_roots(store, run["stack_id"]))
+            stack_roots = artifact_roots(store, run["stack_id"]) if run["stack_id"] else []
+            roots = readable_roots(page.ctx.files, store, stack_roots)
+            check_inside(str(uri), roots)
             text, start, following = _read_from(str(uri), offset)
         except NotPreviewable as exc:
             text = f"[the logs cannot be shown: {exc}]"

@@ -133,10 +133,12 @@ class SqlReads:
         flag = self.db.q(shape.private_flag)
         return (f"({flag} = ? OR {self.db.q('user_id')} = ?)", [False, str(actor_id)])
 
-    def _row(self, tx: Transaction, shape: Shape, entity_id: UUID) -> Row:
+    def _row(self, tx: Transaction, shape: Shape, entity_id: UUID, *, visible: bool = True) -> Row:
+        """The row of `entity_id`; with `visible`, only if the actor may see it (a write
+        re-reads what it just wrote without: an admin may make a secret private)."""
         sql = self._select_sql(shape) + f" WHERE {self.db.q('id')} = ?"
         params: list[Any] = [str(entity_id)]
-        vis = self._visibility(shape)
+        vis = self._visibility(shape) if visible else None
         if vis:
             sql += " AND " + vis[0]
             params += vis[1]
