@@ -11,7 +11,10 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from pydantic import BaseModel
 
@@ -132,3 +135,49 @@ def test_the_standard_library_is_never_imported_for_a_record(tmp_path: Path, can
         with pytest.raises(IllegalOperationError, match="standard library"):
             load_value(str(uri), BYTES, f"{module}.X", root=str(tmp_path / "store"))
         assert module not in sys.modules
+
+
+class Planted:
+    """Unpickling this runs a command: what someone with write access to the storage
+    could leave beside another user's version."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        import os
+
+        return os.system, (self.command,)
+
+
+@pytest.mark.parametrize(
+    ("value", "format_file"),
+    [
+        ({"a": 1}, "data.json"),
+        (np.arange(3), "data.npy"),
+        (pd.DataFrame({"a": [1]}), "data.parquet"),
+    ],
+)
+def test_a_pickle_planted_beside_another_format_is_never_unpickled(
+    tmp_path: Path, canary: Path, value: Any, format_file: str
+) -> None:
+    """Only a version recorded as a pickle is unpickled: one saved as JSON, .npy or
+    parquet whose file was swapped for a pickle fails to load instead."""
+    import cloudpickle
+
+    uri = tmp_path / "store" / uuid.uuid4().hex
+    saved = save_value(value, str(uri))
+    assert "Cloudpickle" not in saved.materializer
+    (uri / format_file).unlink()
+    (uri / "data.pkl").write_bytes(cloudpickle.dumps(Planted(f"touch {canary}")))
+    with pytest.raises(FileNotFoundError):
+        load_value(str(uri), saved.materializer, saved.data_type, root=str(tmp_path / "store"))
+
+
+def test_a_value_that_had_to_be_pickled_is_recorded_as_a_pickle(tmp_path: Path) -> None:
+    uri = tmp_path / "store" / "nested"
+    saved = save_value({(1, 2): "tuple keys do not fit JSON"}, str(uri))
+    assert saved.materializer.endswith("CloudpickleMaterializer")
+    assert load_value(
+        str(uri), saved.materializer, saved.data_type, root=str(tmp_path / "store")
+    ) == {(1, 2): "tuple keys do not fit JSON"}

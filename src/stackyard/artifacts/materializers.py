@@ -216,6 +216,12 @@ def save_value(
     preview = instance.preview(value)
     if preview:
         metadata = {**metadata, "preview": preview}
+    if instance.pickled:
+        # recorded as what it is: only a version recorded as a pickle is ever unpickled,
+        # so a pickle planted beside another format's file is never read
+        from stackyard.artifacts.materializers_builtin import CloudpickleMaterializer
+
+        materializer = CloudpickleMaterializer
     return SavedArtifact(
         uri=uri,
         materializer=source_of(materializer),

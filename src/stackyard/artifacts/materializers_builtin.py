@@ -97,11 +97,7 @@ class BuiltinMaterializer(BaseMaterializer):
         )
 
     def load(self, data_type: type) -> Any:
-        try:
-            file = self.open(_JSON_FILE, "r")
-        except FileNotFoundError:
-            return load_pickle(self)
-        with file:
+        with self.open(_JSON_FILE, "r") as file:
             value = json.load(file)
         return data_type(value) if data_type in _LIST_LIKE else value
 
