@@ -198,7 +198,11 @@ def test_up_starts_a_runner_and_down_stops_it(isolated_config: Path, tmp_path: P
     try:
         info = GlobalConfig.load().data["local_server"]
         server_pid, runner_pid = int(info["pid"]), int(info["runner_pid"])
-        cmdline = Path(f"/proc/{runner_pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = [b""]
+        deadline = time.monotonic() + 10  # empty until the just-spawned process has exec'd
+        while cmdline == [b""] and time.monotonic() < deadline:
+            cmdline = Path(f"/proc/{runner_pid}/cmdline").read_bytes().split(b"\0")
+            time.sleep(0.02)
         assert b"stackyard.runner" in cmdline and b"start" in cmdline
         server_cmdline = Path(f"/proc/{server_pid}/cmdline").read_bytes().split(b"\0")
         roots = [
