@@ -22,10 +22,14 @@ def ratios(rows: list[Row]) -> list[Row]:
 
     `ratio` is literally stackyard's median over ZenML's; `times_better` turns
     it into "x times faster" (or, for req/s, "x times the throughput").
+    `pairs` is stackyard's i-th sample over ZenML's i-th, taken in turns
+    (min/median/max): how steady the ratio was while the machine's load moved.
+    Rows marked `"compare": false` (an extra measured on one side only) get none.
     """
     by_case: dict[tuple[int, str], dict[str, Row]] = {}
     for row in rows:
-        by_case.setdefault((row["workload"], row["case"]), {})[row["side"]] = row
+        if row.get("compare", True):
+            by_case.setdefault((row["workload"], row["case"]), {})[row["side"]] = row
     out = []
     for (workload, case), sides in by_case.items():
         ours, peer = sides.get("stackyard"), sides.get("zenml")
@@ -47,11 +51,29 @@ def ratios(rows: list[Row]) -> list[Row]:
                 "zenml": peer["median"],
                 "ratio": round(ratio, 5),
                 "times_better": round(better, 2),
+                "pairs": _pairs(ours, peer),
                 "target_times": target,
                 "met": None if target is None else better >= target,
             }
         )
     return out
+
+
+def _pairs(ours: Row, peer: Row) -> Row | None:
+    """min/median/max of the per-pair ratios (stackyard sample i / peer sample i)."""
+    import statistics
+
+    pairs = [
+        a / b for a, b in zip(ours.get("samples", []), peer.get("samples", []), strict=False) if b
+    ]
+    if not pairs:
+        return None
+    return {
+        "n": len(pairs),
+        "median": round(statistics.median(pairs), 5),
+        "min": round(min(pairs), 5),
+        "max": round(max(pairs), 5),
+    }
 
 
 def _figure(row: Row | None) -> str:
@@ -82,15 +104,17 @@ def table(rows: list[Row], peer: str | None) -> str:
     found = {(r["workload"], r["case"], r["side"]): r for r in rows}
     cases = list(dict.fromkeys((r["workload"], r["name"], r["case"]) for r in rows))
     ratio_of = {(r["workload"], r["case"]): r for r in ratios(rows)}
-    head = f"{'#':<2} {'case':<30}"
+    head = f"{'#':<2} {'case':<40}"
     for side in sides:
         head += f" {side + ' median (min-max)':<42} {'peak MB':>8}"
     if peer:
-        head += f" {'sy/' + peer:>9} {'x better':>9}"
+        head += (
+            f" {'sy/' + peer:>9} {'x better':>9}  {'pairs sy/' + peer + ' median (min-max)':<30}"
+        )
     lines = [head, "-" * len(head)]
     errors = []
     for workload, _name, case in cases:
-        line = f"{workload:<2} {case:<30}"
+        line = f"{workload:<2} {case:<40}"
         for side in sides:
             row = found.get((workload, case, side))
             peak = row.get("peak_rss_mb") if row else None
@@ -99,7 +123,12 @@ def table(rows: list[Row], peer: str | None) -> str:
                 errors.append(f"{side} / {case}: {row['error']}")
         ratio = ratio_of.get((workload, case))
         if peer and ratio:
-            line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x{_goal(ratio)}"
+            line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x"
+            pairs = ratio.get("pairs")
+            if pairs:
+                spread = f"{pairs['median']:.4f} ({pairs['min']:.4f}-{pairs['max']:.4f})"
+                line += f"  {spread:<30}"
+            line += _goal(ratio)
         lines.append(line.rstrip())
     if errors:
         lines += ["", "failures:", *(f"  {e}" for e in errors)]
@@ -128,8 +157,17 @@ def chart(rows: list[Row], path: Path) -> str | None:
         return "no pipeline or list-query results to chart"
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
     for side in dict.fromkeys(r["side"] for r in ok):
-        mine = sorted((r for r in steps if r["side"] == side), key=lambda r: r["extra"]["steps"])
-        _line(left, side, "", [(r["extra"]["steps"], r["extra"]["ms_per_step"]) for r in mine])
+        for checkout in dict.fromkeys(r["extra"].get("checkout", "") for r in steps):
+            mine = sorted(
+                (
+                    r
+                    for r in steps
+                    if r["side"] == side and r["extra"].get("checkout", "") == checkout
+                ),
+                key=lambda r: r["extra"]["steps"],
+            )
+            points = [(r["extra"]["steps"], r["extra"]["ms_per_step"]) for r in mine]
+            _line(left, side, checkout, points)
         for workload, where in ((4, "in-process"), (5, "REST")):
             mine = [r for r in lists if r["side"] == side and r["workload"] == workload]
             points = sorted((r["extra"]["runs"], r["median"]) for r in mine)
@@ -161,7 +199,7 @@ def _line(axes: Any, side: str, where: str, points: list[tuple[float, float]]) -
     if not points:
         return
     xs, ys = zip(*points, strict=True)
-    style = "--" if where == "REST" else "-"
+    style = {"REST": "--", "dirty git": "--", "no git": ":"}.get(where, "-")
     label = f"{side}, {where}" if where else side
     axes.plot(xs, ys, style, marker="o", color=COLORS.get(side), label=label)
     for x, y in points:
