@@ -351,9 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     under_test = sides(args.peer)
     results: list[Row] = []
+    loads: list[Row] = []  # the 1-minute load average as each workload started and ended
     for number, driver_args in plan(args):
         repeat = args.trials if number == 6 else args.repeat
         begin = time.monotonic()
+        load_at_start = os.getloadavg()[0]
         label = " ".join(driver_args[:3])
         names = " + ".join(side.name for side in under_test)
         print(f"[{number}] {label} ({names}, in turns) ...", end=" ", file=sys.stderr, flush=True)
@@ -366,6 +368,15 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         results.extend(rows)
+        loads.append(
+            {
+                "workload": number,
+                "driver": label,
+                "seconds": round(time.monotonic() - begin, 1),
+                "loadavg_1m_start": round(load_at_start, 2),
+                "loadavg_1m_end": round(os.getloadavg()[0], 2),
+            }
+        )
     print(table(results, args.peer))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     png = args.out.with_suffix(".png")
@@ -381,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "loadavg_before": [round(x, 2) for x in load_before],
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+            "loadavg_per_workload": loads,
         },
         "versions": {side.name: _version(side) for side in under_test},
         "options": {
