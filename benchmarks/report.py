@@ -1,7 +1,8 @@
 """Tables, ratios and the chart of `benchmarks/run.py`'s results.
 
 Kept apart from the runner so the figures can be re-rendered from a saved
-JSON file: `python benchmarks/report.py benchmarks/results/<date>.json`.
+JSON file: `python benchmarks/report.py benchmarks/results/<date>.json`
+(add `--markdown` for the README's table).
 """
 
 from __future__ import annotations
@@ -60,19 +61,29 @@ def ratios(rows: list[Row]) -> list[Row]:
 
 
 def _pairs(ours: Row, peer: Row) -> Row | None:
-    """min/median/max of the per-pair ratios (stackyard sample i / peer sample i)."""
+    """min/median/max of the per-pair ratios (stackyard sample i / peer sample i), and the
+    same pairs as "times better" (peer / stackyard for times, stackyard / peer for req/s)."""
     import statistics
 
     pairs = [
-        a / b for a, b in zip(ours.get("samples", []), peer.get("samples", []), strict=False) if b
+        a / b
+        for a, b in zip(ours.get("samples", []), peer.get("samples", []), strict=False)
+        if a and b
     ]
     if not pairs:
         return None
+    lower = ours.get("better", "lower") == "lower"
+    better = [1 / p if lower else p for p in pairs]
     return {
         "n": len(pairs),
         "median": round(statistics.median(pairs), 5),
         "min": round(min(pairs), 5),
         "max": round(max(pairs), 5),
+        "times_better": {
+            "median": round(statistics.median(better), 2),
+            "min": round(min(better), 2),
+            "max": round(max(better), 2),
+        },
     }
 
 
@@ -108,9 +119,7 @@ def table(rows: list[Row], peer: str | None) -> str:
     for side in sides:
         head += f" {side + ' median (min-max)':<42} {'peak MB':>8}"
     if peer:
-        head += (
-            f" {'sy/' + peer:>9} {'x better':>9}  {'pairs sy/' + peer + ' median (min-max)':<30}"
-        )
+        head += f" {'sy/' + peer:>9} {'x better':>9}  {'x better per pair (min-max)':<30}"
     lines = [head, "-" * len(head)]
     errors = []
     for workload, _name, case in cases:
@@ -124,9 +133,9 @@ def table(rows: list[Row], peer: str | None) -> str:
         ratio = ratio_of.get((workload, case))
         if peer and ratio:
             line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x"
-            pairs = ratio.get("pairs")
+            pairs = (ratio.get("pairs") or {}).get("times_better")
             if pairs:
-                spread = f"{pairs['median']:.4f} ({pairs['min']:.4f}-{pairs['max']:.4f})"
+                spread = f"{pairs['median']:.1f}x ({pairs['min']:.1f}-{pairs['max']:.1f})"
                 line += f"  {spread:<30}"
             line += _goal(ratio)
         lines.append(line.rstrip())
@@ -202,6 +211,8 @@ def _line(axes: Any, side: str, where: str, points: list[tuple[float, float]]) -
     style = {"REST": "--", "dirty git": "--", "no git": ":"}.get(where, "-")
     label = f"{side}, {where}" if where else side
     axes.plot(xs, ys, style, marker="o", color=COLORS.get(side), label=label)
+    if where in ("dirty git", "no git"):
+        return  # values only on the clean-git line: three sets of labels would overlap
     for x, y in points:
         axes.annotate(
             f"{y:,.0f}" if y >= 100 else f"{y:.3g}",
@@ -226,10 +237,56 @@ def _axes(axes: Any, title: str, xlabel: str, ylabel: str) -> None:
         axes.legend()
 
 
+def _md_figure(row: Row | None) -> str:
+    if row is None:
+        return "\u2014"
+    if row.get("error"):
+        return "failed: " + row["error"].split(": ")[-1][:80]
+    unit = row["unit"]
+    fmt = (lambda v: f"{v:,.1f}") if unit in ("ms", "req/s") else (lambda v: f"{v:,.2f}")
+    text = f"{fmt(row['median'])} {unit} ({fmt(row['min'])}\u2013{fmt(row['max'])})"
+    extra = row.get("extra", {})
+    if "ms_per_step" in extra and extra.get("steps", 1) > 1:
+        text += f", {extra['ms_per_step']:.1f} ms/step"
+    if isinstance(extra.get("errors"), list):
+        text += f", {sum(extra['errors'])} errors"
+    return text
+
+
+def markdown(rows: list[Row], peer: str) -> str:
+    """The README's table: medians (min-max) per side, times better by medians and per pair."""
+    found = {(r["workload"], r["case"], r["side"]): r for r in rows}
+    ratio_of = {(r["workload"], r["case"]): r for r in ratios(rows)}
+    lines = [
+        f"| # | case | stackyard median (min\u2013max) | {peer} median (min\u2013max) "
+        "| times better (of the medians) | times better per pair, median (min\u2013max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for workload, case in dict.fromkeys((r["workload"], r["case"]) for r in rows):
+        ours, theirs = found.get((workload, case, "stackyard")), found.get((workload, case, peer))
+        ratio = ratio_of.get((workload, case))
+        better = f"{ratio['times_better']:,.1f}\u00d7" if ratio else "\u2014"
+        pairs = (ratio.get("pairs") or {}).get("times_better") if ratio else None
+        spread = (
+            f"{pairs['median']:,.1f}\u00d7 ({pairs['min']:,.1f}\u2013{pairs['max']:,.1f})"
+            if pairs
+            else "\u2014"
+        )
+        name = case.replace("|", "\\|")
+        lines.append(
+            f"| {workload} | {name} | {_md_figure(ours)} | {_md_figure(theirs)} "
+            f"| {better} | {spread} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
-    """Re-render the table and chart of a saved results file."""
+    """Re-render the table and chart of a saved results file (`--markdown`: README table)."""
     path = Path(sys.argv[1])
     data = json.loads(path.read_text())
+    if "--markdown" in sys.argv[2:]:
+        print(markdown(data["results"], data["options"].get("peer") or "zenml"))
+        return
     print(table(data["results"], data["options"].get("peer")))
     why = chart(data["results"], path.with_suffix(".png"))
     print(why or f"chart: {path.with_suffix('.png')}")
