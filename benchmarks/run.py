@@ -120,6 +120,7 @@ class Driver:
     rows: list[Row] = field(default_factory=list)
     busy: float = 0.0  # seconds it has been allowed to work: what --timeout limits
     failure: str | None = None
+    at_gate: bool = False  # its gate line read: it is waiting for "go"
     done: bool = False
 
 
@@ -193,15 +194,31 @@ def _start(driver: Driver, argv: list[str], repeat: int, postgres: str) -> None:
 
 
 def _turn(driver: Driver, timeout: float) -> None:
-    """Let one driver work until its next gate, its end, or its --timeout."""
+    """Let one driver work from the gate it waits at to its next gate, its end, or --timeout.
+
+    A driver prints its gate line and then waits, so the runner first makes sure
+    it has read that line (on the first turn: the driver's start-up gate), then
+    says "go", then reads until the next gate line: only then is the driver
+    idle again and the next side's turn may begin.
+    """
     proc = driver.proc
     assert proc is not None and proc.stdin is not None
-    began = time.monotonic()
+    if not driver.at_gate and not _until_gate(driver, timeout):
+        return
     try:
         proc.stdin.write("go\n")
         proc.stdin.flush()
     except OSError:  # it ended on its own; its remaining lines are still queued
         pass
+    driver.at_gate = False
+    _until_gate(driver, timeout)
+
+
+def _until_gate(driver: Driver, timeout: float) -> bool:
+    """Collect a driver's rows until it stands at a gate (True) or has ended (False)."""
+    proc = driver.proc
+    assert proc is not None
+    began = time.monotonic()
     while True:
         left = timeout - driver.busy - (time.monotonic() - began)
         try:
@@ -225,13 +242,15 @@ def _turn(driver: Driver, timeout: float) -> None:
             continue
         if isinstance(row, dict) and "gate" in row:
             driver.busy += time.monotonic() - began
-            return
+            driver.at_gate = True
+            return True
         driver.rows.append(row)
     driver.busy += time.monotonic() - began
     driver.done = True
     if driver.failure:
         log = (driver.scratch / "driver.log").read_text(errors="replace")
         driver.failure += ": " + " | ".join(log.strip().splitlines()[-3:])
+    return False
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
