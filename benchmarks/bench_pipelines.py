@@ -41,6 +41,32 @@ def chain(length: int = 10) -> None:
         value = increment(value)
 
 
+# one-step pipelines, the real runs `bench_store.build` copies (module level: code is recorded)
+@pipeline(enable_cache=False)
+def pipeline_0() -> None:
+    first()
+
+
+@pipeline(enable_cache=False)
+def pipeline_1() -> None:
+    first()
+
+
+@pipeline(enable_cache=False)
+def pipeline_2() -> None:
+    first()
+
+
+@pipeline(enable_cache=False)
+def pipeline_3() -> None:
+    first()
+
+
+@pipeline(enable_cache=False)
+def pipeline_4() -> None:
+    first()
+
+
 def time_chain(length: int) -> float:
     """Median wall time of one run of a `length`-step chain, in milliseconds."""
     chain(length=length)  # warm-up: imports, store connection, first compile

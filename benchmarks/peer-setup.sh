@@ -6,7 +6,7 @@
 #  - matplotlib (benchmarks/requirements.txt) in stackyard's .venv, for the chart.
 # Re-running is cheap: an existing venv with the pinned release is kept.
 #
-#   bash benchmarks/peer-setup.sh            # ZENML_VERSION / PYTHON override the defaults
+#   bash benchmarks/peer-setup.sh     # ZENML_VERSION / PYTHON / STACKYARD_VENV override the defaults
 set -euo pipefail
 
 ZENML_VERSION="${ZENML_VERSION:-0.98.0}"   # newest release that installs here (issue 7 measured 0.98)
@@ -23,7 +23,13 @@ if [ "$(installed 2>/dev/null)" != "$ZENML_VERSION" ] || [ ! -x "$venv/bin/zenml
     "$venv/bin/pip" install -q --upgrade pip
     "$venv/bin/pip" install -q "zenml[server]==$ZENML_VERSION"
 fi
-"$root/.venv/bin/pip" install -q -r "$here/requirements.txt"
+# stackyard's venv: $STACKYARD_VENV, else the checkout's .venv (a git worktree may have none)
+sy_venv="${STACKYARD_VENV:-$root/.venv}"
+if [ -x "$sy_venv/bin/pip" ]; then
+    "$sy_venv/bin/pip" install -q -r "$here/requirements.txt"
+else
+    echo "no $sy_venv/bin/pip: install benchmarks/requirements.txt (matplotlib) in stackyard's venv yourself" >&2
+fi
 
 # No ZenML config is written here: each workload's driver gives ZenML a temporary
 # ZENML_CONFIG_PATH with ZENML_ANALYTICS_OPT_IN=false (peers/zenml_driver.py).

@@ -1,7 +1,8 @@
 """Tables, ratios and the chart of `benchmarks/run.py`'s results.
 
 Kept apart from the runner so the figures can be re-rendered from a saved
-JSON file: `python benchmarks/report.py benchmarks/results/<date>.json`.
+JSON file: `python benchmarks/report.py benchmarks/results/<date>.json`
+(add `--markdown` for the README's table).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ def ratios(rows: list[Row]) -> list[Row]:
 
     `ratio` is literally stackyard's median over ZenML's; `times_better` turns
     it into "x times faster" (or, for req/s, "x times the throughput").
+    `pairs` is stackyard's i-th sample over ZenML's i-th, taken in turns
+    (min/median/max): how steady the ratio was while the machine's load moved.
+    Rows marked `"compare": false` (an extra measured on one side only) get none.
     """
     by_case: dict[tuple[int, str], dict[str, Row]] = {}
     for row in rows:
-        by_case.setdefault((row["workload"], row["case"]), {})[row["side"]] = row
+        if row.get("compare", True):
+            by_case.setdefault((row["workload"], row["case"]), {})[row["side"]] = row
     out = []
     for (workload, case), sides in by_case.items():
         ours, peer = sides.get("stackyard"), sides.get("zenml")
@@ -47,11 +52,39 @@ def ratios(rows: list[Row]) -> list[Row]:
                 "zenml": peer["median"],
                 "ratio": round(ratio, 5),
                 "times_better": round(better, 2),
+                "pairs": _pairs(ours, peer),
                 "target_times": target,
                 "met": None if target is None else better >= target,
             }
         )
     return out
+
+
+def _pairs(ours: Row, peer: Row) -> Row | None:
+    """min/median/max of the per-pair ratios (stackyard sample i / peer sample i), and the
+    same pairs as "times better" (peer / stackyard for times, stackyard / peer for req/s)."""
+    import statistics
+
+    pairs = [
+        a / b
+        for a, b in zip(ours.get("samples", []), peer.get("samples", []), strict=False)
+        if a and b
+    ]
+    if not pairs:
+        return None
+    lower = ours.get("better", "lower") == "lower"
+    better = [1 / p if lower else p for p in pairs]
+    return {
+        "n": len(pairs),
+        "median": round(statistics.median(pairs), 5),
+        "min": round(min(pairs), 5),
+        "max": round(max(pairs), 5),
+        "times_better": {
+            "median": round(statistics.median(better), 2),
+            "min": round(min(better), 2),
+            "max": round(max(better), 2),
+        },
+    }
 
 
 def _figure(row: Row | None) -> str:
@@ -82,15 +115,15 @@ def table(rows: list[Row], peer: str | None) -> str:
     found = {(r["workload"], r["case"], r["side"]): r for r in rows}
     cases = list(dict.fromkeys((r["workload"], r["name"], r["case"]) for r in rows))
     ratio_of = {(r["workload"], r["case"]): r for r in ratios(rows)}
-    head = f"{'#':<2} {'case':<30}"
+    head = f"{'#':<2} {'case':<40}"
     for side in sides:
         head += f" {side + ' median (min-max)':<42} {'peak MB':>8}"
     if peer:
-        head += f" {'sy/' + peer:>9} {'x better':>9}"
+        head += f" {'sy/' + peer:>9} {'x better':>9}  {'x better per pair (min-max)':<30}"
     lines = [head, "-" * len(head)]
     errors = []
     for workload, _name, case in cases:
-        line = f"{workload:<2} {case:<30}"
+        line = f"{workload:<2} {case:<40}"
         for side in sides:
             row = found.get((workload, case, side))
             peak = row.get("peak_rss_mb") if row else None
@@ -99,7 +132,12 @@ def table(rows: list[Row], peer: str | None) -> str:
                 errors.append(f"{side} / {case}: {row['error']}")
         ratio = ratio_of.get((workload, case))
         if peer and ratio:
-            line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x{_goal(ratio)}"
+            line += f" {ratio['ratio']:>9.4f} {ratio['times_better']:>8.1f}x"
+            pairs = (ratio.get("pairs") or {}).get("times_better")
+            if pairs:
+                spread = f"{pairs['median']:.1f}x ({pairs['min']:.1f}-{pairs['max']:.1f})"
+                line += f"  {spread:<30}"
+            line += _goal(ratio)
         lines.append(line.rstrip())
     if errors:
         lines += ["", "failures:", *(f"  {e}" for e in errors)]
@@ -128,8 +166,17 @@ def chart(rows: list[Row], path: Path) -> str | None:
         return "no pipeline or list-query results to chart"
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
     for side in dict.fromkeys(r["side"] for r in ok):
-        mine = sorted((r for r in steps if r["side"] == side), key=lambda r: r["extra"]["steps"])
-        _line(left, side, "", [(r["extra"]["steps"], r["extra"]["ms_per_step"]) for r in mine])
+        for checkout in dict.fromkeys(r["extra"].get("checkout", "") for r in steps):
+            mine = sorted(
+                (
+                    r
+                    for r in steps
+                    if r["side"] == side and r["extra"].get("checkout", "") == checkout
+                ),
+                key=lambda r: r["extra"]["steps"],
+            )
+            points = [(r["extra"]["steps"], r["extra"]["ms_per_step"]) for r in mine]
+            _line(left, side, checkout, points)
         for workload, where in ((4, "in-process"), (5, "REST")):
             mine = [r for r in lists if r["side"] == side and r["workload"] == workload]
             points = sorted((r["extra"]["runs"], r["median"]) for r in mine)
@@ -161,9 +208,11 @@ def _line(axes: Any, side: str, where: str, points: list[tuple[float, float]]) -
     if not points:
         return
     xs, ys = zip(*points, strict=True)
-    style = "--" if where == "REST" else "-"
+    style = {"REST": "--", "dirty git": "--", "no git": ":"}.get(where, "-")
     label = f"{side}, {where}" if where else side
     axes.plot(xs, ys, style, marker="o", color=COLORS.get(side), label=label)
+    if where in ("dirty git", "no git"):
+        return  # values only on the clean-git line: three sets of labels would overlap
     for x, y in points:
         axes.annotate(
             f"{y:,.0f}" if y >= 100 else f"{y:.3g}",
@@ -188,10 +237,56 @@ def _axes(axes: Any, title: str, xlabel: str, ylabel: str) -> None:
         axes.legend()
 
 
+def _md_figure(row: Row | None) -> str:
+    if row is None:
+        return "\u2014"
+    if row.get("error"):
+        return "failed: " + row["error"].split(": ")[-1][:80]
+    unit = row["unit"]
+    fmt = (lambda v: f"{v:,.1f}") if unit in ("ms", "req/s") else (lambda v: f"{v:,.2f}")
+    text = f"{fmt(row['median'])} {unit} ({fmt(row['min'])}\u2013{fmt(row['max'])})"
+    extra = row.get("extra", {})
+    if "ms_per_step" in extra and extra.get("steps", 1) > 1:
+        text += f", {extra['ms_per_step']:.1f} ms/step"
+    if isinstance(extra.get("errors"), list):
+        text += f", {sum(extra['errors'])} errors"
+    return text
+
+
+def markdown(rows: list[Row], peer: str) -> str:
+    """The README's table: medians (min-max) per side, times better by medians and per pair."""
+    found = {(r["workload"], r["case"], r["side"]): r for r in rows}
+    ratio_of = {(r["workload"], r["case"]): r for r in ratios(rows)}
+    lines = [
+        f"| # | case | stackyard median (min\u2013max) | {peer} median (min\u2013max) "
+        "| times better (of the medians) | times better per pair, median (min\u2013max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for workload, case in dict.fromkeys((r["workload"], r["case"]) for r in rows):
+        ours, theirs = found.get((workload, case, "stackyard")), found.get((workload, case, peer))
+        ratio = ratio_of.get((workload, case))
+        better = f"{ratio['times_better']:,.1f}\u00d7" if ratio else "\u2014"
+        pairs = (ratio.get("pairs") or {}).get("times_better") if ratio else None
+        spread = (
+            f"{pairs['median']:,.1f}\u00d7 ({pairs['min']:,.1f}\u2013{pairs['max']:,.1f})"
+            if pairs
+            else "\u2014"
+        )
+        name = case.replace("|", "\\|")
+        lines.append(
+            f"| {workload} | {name} | {_md_figure(ours)} | {_md_figure(theirs)} "
+            f"| {better} | {spread} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
-    """Re-render the table and chart of a saved results file."""
+    """Re-render the table and chart of a saved results file (`--markdown`: README table)."""
     path = Path(sys.argv[1])
     data = json.loads(path.read_text())
+    if "--markdown" in sys.argv[2:]:
+        print(markdown(data["results"], data["options"].get("peer") or "zenml"))
+        return
     print(table(data["results"], data["options"].get("peer")))
     why = chart(data["results"], path.with_suffix(".png"))
     print(why or f"chart: {path.with_suffix('.png')}")

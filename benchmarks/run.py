@@ -6,19 +6,29 @@
     .venv/bin/python benchmarks/run.py --quick --only 1,3
 
 Workloads (each run --repeat times after a warm-up; median, min, max, peak RSS):
-  1 import       `import stackyard` vs `import zenml.client`, fresh interpreter, minus
-                 a bare interpreter's start; also Client + step + pipeline
+  1 import       `from <pkg> import step, pipeline` + `from <pkg>.client import Client`
+                 on both sides, fresh interpreter, minus a bare interpreter's start;
+                 plus stackyard's lazy `import stackyard` alone, an extra with no ratio
   2 cli          `--help` and `stack list`, config dir initialised first
-  3 pipelines    chains of 1, 10 and 100 trivial steps, cache off, local orchestrator
+  3 pipelines    chains of 1, 10 and 100 trivial steps, cache off, local orchestrator,
+                 the pipeline module in a new clean git checkout, a dirty one (an
+                 uncommitted change) and a directory with no git (--checkouts)
   4 store        API.md seed list query and a name-prefix get at 1k, 10k, 100k runs
+                 (stores of real runs copied with SQL, tags and metadata included,
+                 ANALYZEd alike on both sides)
   5 rest         the same through a local server, plus GET one run under wrk -t2 -c8
   6 concurrency  8 processes x 25 one-step runs on one SQLite / PostgreSQL store
 
-Each side runs in its own virtual environment, one workload (and size or
-backend) per driver process: `benchmarks/peers/<side>_driver.py`, which prints
-a JSON row per case. A driver that crashes or overruns --timeout becomes a
-failure row; the rest go on. Results: benchmarks/results/<YYYY-MM-DD>.json
-and a chart beside it (.png, needs matplotlib: benchmarks/requirements.txt).
+Each side runs in its own virtual environment, one workload (and size, backend
+or checkout) per driver process: `benchmarks/peers/<side>_driver.py`, which
+prints a JSON row per case. Both sides' drivers of a workload run in lockstep:
+they take turns sample by sample (stackyard, peer, stackyard, peer, ...), only
+one ever working, so load that drifts hits both alike; each row keeps its
+samples in order, and the ratio of each pair (stackyard's i-th sample over the
+peer's i-th) is reported as min/median/max. A driver that crashes or overruns
+--timeout (its own working time) becomes a failure row; the rest go on.
+Results: benchmarks/results/<YYYY-MM-DD>.json and a chart beside it (.png,
+needs matplotlib: benchmarks/requirements.txt).
 """
 
 from __future__ import annotations
@@ -28,13 +38,15 @@ import contextlib
 import json
 import os
 import platform
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +74,8 @@ class Side:
         analytics and the dashboard's browser tab off) before importing anything.
         """
         env = {k: v for k, v in os.environ.items() if not k.startswith(("STACKYARD_", "ZENML_"))}
+        if self.name != "stackyard":  # PYTHONPATH may point at the stackyard under test
+            env.pop("PYTHONPATH", None)
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
@@ -88,76 +102,167 @@ def plan(args: argparse.Namespace) -> list[tuple[int, list[str]]]:
         elif number == 6:
             load = ["--processes", str(args.processes), "--per-process", str(args.per_process)]
             steps += [(number, [name, "--backend", b, *load]) for b in args.backends]
+        elif number == 3:
+            steps += [(number, [name, "--checkout", state]) for state in args.checkouts]
         else:
             steps.append((number, [name]))
     return steps
 
 
-def invoke(
-    side: Side, number: int, argv: list[str], repeat: int, timeout: float, postgres: str
+@dataclass
+class Driver:
+    """One side's driver process of a workload, run in turns with the others."""
+
+    side: Side
+    scratch: Path
+    proc: subprocess.Popen[str] | None = None
+    lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
+    rows: list[Row] = field(default_factory=list)
+    busy: float = 0.0  # seconds it has been allowed to work: what --timeout limits
+    failure: str | None = None
+    at_gate: bool = False  # its gate line read: it is waiting for "go"
+    done: bool = False
+
+
+def invoke_all(
+    under_test: list[Side],
+    number: int,
+    argv: list[str],
+    repeat: int,
+    timeout: float,
+    postgres: str,
 ) -> list[Row]:
-    """Run one driver process; its rows, plus a failure row if it crashed or overran."""
-    scratch = Path(tempfile.mkdtemp(prefix=f"bench-{side.name}-"))
-    options = ["--repeat", str(repeat), "--scratch", str(scratch / "work"), "--postgres", postgres]
+    """Run one workload on every side in lockstep; their rows, plus failure rows.
+
+    Each driver stops at a gate before every timed sample (see peers/measure.py);
+    the runner lets one driver go to its next gate, then the next driver, and so
+    on round, so no two sides ever work at once.
+    """
+    drivers = [
+        Driver(side, Path(tempfile.mkdtemp(prefix=f"bench-{side.name}-"))) for side in under_test
+    ]
     try:
-        out, failure = _drive(
-            [str(side.python), str(side.driver), *argv, *options], scratch, side.env(), timeout
-        )
+        for driver in drivers:
+            _start(driver, argv, repeat, postgres)
+        while not all(d.done for d in drivers):
+            for driver in drivers:
+                if not driver.done:
+                    _turn(driver, timeout)
     finally:
-        _reap_daemons(scratch)
-        shutil.rmtree(scratch, ignore_errors=True)
+        for driver in drivers:
+            if driver.proc is not None and driver.proc.poll() is None:
+                _stop(driver.proc)
+            _reap_daemons(driver.scratch)
+            shutil.rmtree(driver.scratch, ignore_errors=True)
     rows = []
-    for line in out.splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            rows.append(json.loads(line))
-    if failure:
-        rows.append({"case": f"{argv[0]} (driver)", "error": failure[:600]})
-    for row in rows:
-        row.update(workload=number, name=NAMES[number], side=side.name)
-        row.setdefault("median", None)
+    for driver in drivers:
+        if driver.failure:
+            driver.rows.append({"case": f"{argv[0]} (driver)", "error": driver.failure[:600]})
+        for row in driver.rows:
+            row.update(workload=number, name=NAMES[number], side=driver.side.name)
+            row.setdefault("median", None)
+        rows += driver.rows
     return rows
 
 
-def _drive(
-    command: list[str], scratch: Path, env: dict[str, str], timeout: float
-) -> tuple[str, str | None]:
-    """The driver's stdout, and why it failed (None if it did not)."""
-    log = scratch / "driver.log"
-    with open(log, "wb") as err:
-        try:
-            proc = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=err,
-                cwd=scratch,
-                env=env,
-                start_new_session=True,
-                text=True,
-            )
-        except OSError as exc:  # e.g. a peer venv that lost its interpreter
-            return "", f"cannot start the driver: {exc}"
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-            failure = None if proc.returncode == 0 else f"driver exited {proc.returncode}"
-        except subprocess.TimeoutExpired:
-            out = _stop(proc)
-            failure = f"timed out after {timeout:.0f} s (--timeout)"
-    if failure:
-        failure += ": " + " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
-    return out, failure
+def _start(driver: Driver, argv: list[str], repeat: int, postgres: str) -> None:
+    """Start a driver; it waits at its first gate until its first turn."""
+    work = driver.scratch / "work"
+    options = ["--repeat", str(repeat), "--scratch", str(work), "--postgres", postgres]
+    command = [str(driver.side.python), str(driver.side.driver), *argv, *options, "--lockstep"]
+    try:
+        driver.proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(driver.scratch / "driver.log", "wb"),  # noqa: SIM115 -- the child's
+            cwd=driver.scratch,
+            env=driver.side.env(),
+            start_new_session=True,
+            text=True,
+        )
+    except OSError as exc:  # e.g. a peer venv that lost its interpreter
+        driver.failure, driver.done = f"cannot start the driver: {exc}", True
+        return
+
+    def read(out: Any = driver.proc.stdout) -> None:
+        for line in out:
+            driver.lines.put(line)
+        driver.lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
+def _turn(driver: Driver, timeout: float) -> None:
+    """Let one driver work from the gate it waits at to its next gate, its end, or --timeout.
+
+    A driver prints its gate line and then waits, so the runner first makes sure
+    it has read that line (on the first turn: the driver's start-up gate), then
+    says "go", then reads until the next gate line: only then is the driver
+    idle again and the next side's turn may begin.
+    """
+    proc = driver.proc
+    assert proc is not None and proc.stdin is not None
+    if not driver.at_gate and not _until_gate(driver, timeout):
+        return
+    try:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    except OSError:  # it ended on its own; its remaining lines are still queued
+        pass
+    driver.at_gate = False
+    _until_gate(driver, timeout)
+
+
+def _until_gate(driver: Driver, timeout: float) -> bool:
+    """Collect a driver's rows until it stands at a gate (True) or has ended (False)."""
+    proc = driver.proc
+    assert proc is not None
+    began = time.monotonic()
+    while True:
+        left = timeout - driver.busy - (time.monotonic() - began)
+        try:
+            line = driver.lines.get(timeout=max(left, 0.01))
+        except queue.Empty:
+            _stop(proc)
+            driver.failure = f"timed out after {timeout:.0f} s of its own work (--timeout)"
+            break
+        if line is None:  # stdout closed: the driver is finishing
+            try:
+                code = proc.wait(timeout=max(left, 1.0))
+            except subprocess.TimeoutExpired:
+                _stop(proc)
+                code = "killed"
+            if code != 0:
+                driver.failure = f"driver exited {code}"
+            break
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and "gate" in row:
+            driver.busy += time.monotonic() - began
+            driver.at_gate = True
+            return True
+        driver.rows.append(row)
+    driver.busy += time.monotonic() - began
+    driver.done = True
+    if driver.failure:
+        log = (driver.scratch / "driver.log").read_text(errors="replace")
+        driver.failure += ": " + " | ".join(log.strip().splitlines()[-3:])
+    return False
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
     """SIGTERM the driver's process group (its `finally:` stops servers), then SIGKILL."""
     for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
-            out, _ = proc.communicate(timeout=grace)
-            return out or ""
+            proc.wait(timeout=grace)
+            return
         except subprocess.TimeoutExpired:
             continue
-    return ""
 
 
 def _reap_daemons(scratch: Path) -> None:
@@ -171,12 +276,27 @@ def _reap_daemons(scratch: Path) -> None:
 
 
 def _version(side: Side) -> str:
+    """The side's version and, for stackyard, where it was imported from and at what commit."""
     dist = "stackyard" if side.name == "stackyard" else side.name
     code = f"import importlib.metadata as m; print(m.version({dist!r}))"
+    if side.name == "stackyard":
+        code += "; import stackyard; print(stackyard.__file__)"
     result = subprocess.run(
-        [str(side.python), "-c", code], capture_output=True, text=True, timeout=60
+        [str(side.python), "-c", code], capture_output=True, text=True, timeout=60, env=side.env()
     )
-    return result.stdout.strip() or "unknown"
+    lines = result.stdout.split()
+    if not lines:
+        return "unknown"
+    if len(lines) == 1:
+        return lines[0]
+    source = Path(lines[1]).parent
+    commit = subprocess.run(
+        ["git", "-C", str(source), "log", "-1", "--format=%h %cs"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{lines[0]} from {source} ({commit or 'no git'})"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -196,6 +316,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", help="runs in the store for 4 and 5 (default 1000,10000,100000)")
     parser.add_argument("--backends", default="sqlite,postgresql", help="stores for 6")
     parser.add_argument(
+        "--checkouts",
+        default="clean,dirty,nogit",
+        help="git states of the pipeline module's directory for 3 (clean, dirty, nogit)",
+    )
+    parser.add_argument(
         "--trials",
         type=int,
         default=1,
@@ -212,7 +337,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--timeout",
         type=float,
         default=1200.0,
-        help="seconds per driver process (one workload, size or backend)",
+        help="seconds of work per driver process (one workload, size, backend or checkout)",
     )
     parser.add_argument(
         "--out",
@@ -230,6 +355,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     default_sizes = "1000" if args.quick else "1000,10000,100000"
     args.sizes = [int(n) for n in (args.sizes or default_sizes).split(",")]
     args.backends = args.backends.split(",")
+    args.checkouts = [c for c in args.checkouts.split(",") if c]
+    if not set(args.checkouts) <= {"clean", "dirty", "nogit"}:
+        parser.error(f"--checkouts takes clean, dirty, nogit (got {args.checkouts})")
     args.processes, args.per_process = 8, 5 if args.quick else 25
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     args.out = args.out or BENCH / "results" / f"{today}.json"
@@ -242,26 +370,38 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     under_test = sides(args.peer)
     results: list[Row] = []
+    loads: list[Row] = []  # the 1-minute load average as each workload started and ended
     for number, driver_args in plan(args):
         repeat = args.trials if number == 6 else args.repeat
-        for side in under_test:
-            begin = time.monotonic()
-            label = " ".join(driver_args[:3])
-            print(f"[{number}] {side.name:<9} {label} ...", end=" ", file=sys.stderr, flush=True)
-            rows = invoke(side, number, driver_args, repeat, args.timeout, args.postgres)
-            failed = sum(1 for r in rows if r.get("error"))
-            print(
-                f"{time.monotonic() - begin:.1f} s, {len(rows)} rows"
-                + (f", {failed} failed" if failed else ""),
-                file=sys.stderr,
-                flush=True,
-            )
-            results.extend(rows)
+        begin = time.monotonic()
+        load_at_start = os.getloadavg()[0]
+        label = " ".join(driver_args[:3])
+        names = " + ".join(side.name for side in under_test)
+        print(f"[{number}] {label} ({names}, in turns) ...", end=" ", file=sys.stderr, flush=True)
+        rows = invoke_all(under_test, number, driver_args, repeat, args.timeout, args.postgres)
+        failed = sum(1 for r in rows if r.get("error"))
+        print(
+            f"{time.monotonic() - begin:.1f} s, load {os.getloadavg()[0]:.2f}, {len(rows)} rows"
+            + (f", {failed} failed" if failed else ""),
+            file=sys.stderr,
+            flush=True,
+        )
+        results.extend(rows)
+        loads.append(
+            {
+                "workload": number,
+                "driver": label,
+                "seconds": round(time.monotonic() - begin, 1),
+                "loadavg_1m_start": round(load_at_start, 2),
+                "loadavg_1m_end": round(os.getloadavg()[0], 2),
+            }
+        )
     print(table(results, args.peer))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     png = args.out.with_suffix(".png")
     no_chart = chart(results, png)
     report = {
+        "command": " ".join(["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]),
         "date": started.strftime("%Y-%m-%d"),
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -271,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "loadavg_before": [round(x, 2) for x in load_before],
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+            "loadavg_per_workload": loads,
         },
         "versions": {side.name: _version(side) for side in under_test},
         "options": {
@@ -280,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
             "quick": args.quick,
             "sizes": args.sizes,
             "backends": args.backends,
+            "checkouts": args.checkouts,
+            "timeout": args.timeout,
+            "lockstep": True,
             "trials": args.trials,
             "processes": args.processes,
             "per_process": args.per_process,

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from measure import Row, claim_stdout, failure, spawn, summary
+from measure import Row, claim_stdout, failure, gate, spawn, summary
 
 
 def with_server_memory(row: Row, pid: int) -> Row:
@@ -71,6 +71,7 @@ def wrk_case(url: str, token: str | None, repeat: int, seconds: int = 3) -> Row:
     rates, errors = [], 0
     spawn([wrk, "-t2", "-c8", "-d1s", *auth, url])  # warm the server's code paths
     for _ in range(repeat):
+        gate()
         _, _, out = spawn(argv, timeout=seconds + 30)
         for line in out.splitlines():
             if line.startswith("Requests/sec:"):

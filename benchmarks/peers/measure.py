@@ -7,6 +7,12 @@ A driver is `python <side>_driver.py WORKLOAD [options]`. It prints one JSON
 object per finished case on stdout (a *row*), as soon as the case is done, so
 that a workload killed by the runner's timeout still reports what it finished.
 Whatever the measured library prints goes to stderr instead (see `claim_stdout`).
+
+Lockstep (`--lockstep`, how `run.py` starts every driver): before each timed
+sample the driver prints a gate line, `{"gate": N}`, and waits for a line on
+stdin. The runner lets one side run up to its next gate, then the other, so
+the two sides take turns sample by sample (A B A B ...) and are never timed
+while the other side works: load that drifts during a workload hits both alike.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -30,6 +37,10 @@ from pathlib import Path
 from typing import IO, Any
 
 Row = dict[str, Any]
+# workload 1: the headline imports what a pipeline script needs, the same on both sides
+IMPORT_CASE = "import step, pipeline + Client"
+# stackyard only, and never in a ratio: its package import is lazy and does no such work
+LAZY_IMPORT_CASE = "extra: `import stackyard` alone (lazy)"
 BENCH_DIR = Path(__file__).resolve().parent.parent
 CACHE = BENCH_DIR / ".cache"
 
@@ -47,6 +58,8 @@ class Options:
     per_process: int
     postgres: str
     scratch: Path
+    checkout: str = "clean"
+    code_dir: Path | None = None
 
 
 def parse_options(argv: list[str] | None = None) -> Options:
@@ -60,7 +73,18 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--per-process", type=int, default=25)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--scratch", default=None, help="temp dir; *.pid files in it get killed")
+    parser.add_argument(
+        "--checkout",
+        default="clean",
+        choices=CHECKOUTS,
+        help="where the pipeline module lives (3): a clean or dirty git checkout, or no git",
+    )
+    parser.add_argument("--code-dir", default=None, help="(worker) import the pipelines from here")
+    parser.add_argument(
+        "--lockstep", action="store_true", help="wait for a line on stdin before each sample"
+    )
     args = parser.parse_args(argv)
+    _lockstep[:] = [args.lockstep]
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
     return Options(
@@ -73,6 +97,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
         per_process=args.per_process,
         postgres=args.postgres,
         scratch=scratch,
+        checkout=args.checkout,
+        code_dir=Path(args.code_dir) if args.code_dir else None,
     )
 
 
@@ -80,6 +106,22 @@ def parse_options(argv: list[str] | None = None) -> Options:
 
 
 _claimed: list[IO[str]] = []
+_lockstep: list[bool] = [False]
+_gates: list[int] = [0]
+
+
+def gate() -> None:
+    """In lockstep, say "my turn is over" and wait until the runner says "go" again.
+
+    Called before each timed sample (and once before a driver starts); a no-op
+    when the driver runs alone, by hand.
+    """
+    if not _lockstep[0]:
+        return
+    _gates[0] += 1
+    claim_stdout().write(json.dumps({"gate": _gates[0]}) + "\n")
+    if not sys.stdin.readline():  # the runner went away
+        sys.exit(1)
 
 
 def claim_stdout() -> IO[str]:
@@ -137,6 +179,7 @@ def driver_main(workloads: Mapping[str, Callable[[Options], Iterable[Row]]]) -> 
     if options.workload not in workloads:
         out.write(json.dumps(failure("*", f"unknown workload {options.workload!r}")) + "\n")
         return
+    gate()  # start only when it is our turn: the other side's setup is not timed against us
     for row in workloads[options.workload](options):
         out.write(json.dumps(row) + "\n")
 
@@ -150,6 +193,7 @@ def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[f
         fn()
     samples = []
     for _ in range(repeat):
+        gate()
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
@@ -198,7 +242,10 @@ def time_process(
 ) -> tuple[list[float], list[float]]:
     """Wall ms and peak MB of `repeat` runs of a command, after one warm-up run."""
     spawn(argv, env, cwd)
-    runs = [spawn(argv, env, cwd) for _ in range(repeat)]
+    runs = []
+    for _ in range(repeat):
+        gate()
+        runs.append(spawn(argv, env, cwd))
     return [wall for wall, _, _ in runs], [rss for _, rss, _ in runs]
 
 
@@ -219,6 +266,7 @@ def import_case(statement: str, repeat: int, env: dict[str, str] | None = None) 
         spawn(argv, env)  # warm: bytecode caches, page cache
     base, walls, rss, inside = [], [], [], []
     for _ in range(repeat):
+        gate()
         base.append(spawn([python, "-c", "pass"], env)[0])
         wall, peak, stdout = spawn([python, "-c", timed], env)
         walls.append(wall)
@@ -265,16 +313,87 @@ def _cli_case(argv: list[str], repeat: int, env: dict[str, str], cwd: Path) -> R
     }
 
 
-def chain_case(run_chain: Callable[[int], object], length: int, repeat: int) -> Row:
+def chain_case(
+    run_chain: Callable[[int], object], length: int, repeat: int, checkout: str = ""
+) -> Row:
     """Total ms of a `length`-step chain (one warm run first), and ms per step."""
     samples = time_calls(lambda: run_chain(length), repeat)
     med = statistics.median(samples)
-    return {
-        **summary(samples),
-        "unit": "ms",
-        "peak_rss_mb": peak_rss_mb(),
-        "extra": {"steps": length, "ms_per_step": round(med / length, 3)},
-    }
+    extra: Row = {"steps": length, "ms_per_step": round(med / length, 3)}
+    if checkout:
+        extra["checkout"] = checkout
+    return {**summary(samples), "unit": "ms", "peak_rss_mb": peak_rss_mb(), "extra": extra}
+
+
+# -- where the pipeline code lives ----------------------------------------------------------
+
+CHECKOUTS = ("clean", "dirty", "nogit")
+CHECKOUT_LABELS = {"clean": "clean git", "dirty": "dirty git", "nogit": "no git"}
+_GIT = [
+    "git",
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@localhost",
+    "-c",
+    "init.defaultBranch=main",
+]
+
+
+def code_checkout(scratch: Path, state: str, module: Path) -> Path:
+    """A directory holding a copy of `module`, in the git state asked for.
+
+    - clean: a fresh git repository with the module (and a NOTES.txt) committed;
+    - dirty: the same, then NOTES.txt changed and left uncommitted;
+    - nogit: the files alone, with no repository in the directory or above it.
+
+    The directory is new under `scratch` (a temporary directory), so the state of
+    the checkout the harness itself runs in cannot leak into the figures. Both
+    sides' drivers build it with this same function.
+    """
+    if state not in CHECKOUTS:
+        raise ValueError(f"checkout {state!r}: one of {', '.join(CHECKOUTS)}")
+    root = scratch / f"code-{state}"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copy2(module, root / module.name)
+    (root / "NOTES.txt").write_text("benchmark pipeline module\n")
+    enclosing = next((p for p in root.parents if (p / ".git").exists()), None)
+    if state == "nogit":
+        if enclosing is not None:
+            raise RuntimeError(
+                f"{root} lies inside the git checkout {enclosing}: not a no-git tree"
+            )
+        return root
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark code"]):
+        subprocess.run([*_GIT, *args], cwd=root, check=True, capture_output=True)
+    if state == "dirty":
+        with open(root / "NOTES.txt", "a") as notes:
+            notes.write("an uncommitted change\n")
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+    if bool(status.strip()) != (state == "dirty"):
+        raise RuntimeError(f"{root}: expected a {state} checkout, git status says {status!r}")
+    return root
+
+
+def import_from(directory: Path, module: str) -> Any:
+    """Import `module` from `directory` (first on sys.path), working in that directory.
+
+    The working directory matters too: ZenML takes its source root from it.
+    """
+    import importlib
+
+    os.chdir(directory)
+    sys.path.insert(0, str(directory))
+    sys.modules.pop(module, None)
+    loaded = importlib.import_module(module)
+    where = Path(loaded.__file__ or "").resolve().parent
+    if where != directory.resolve():
+        raise RuntimeError(f"{module} was imported from {where}, not from {directory}")
+    return loaded
 
 
 def query_case(fn: Callable[[], object], repeat: int, size: int, **extra: Any) -> Row:

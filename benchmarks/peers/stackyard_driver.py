@@ -3,8 +3,15 @@
     .venv/bin/python benchmarks/peers/stackyard_driver.py WORKLOAD [--repeat N] [...]
 
 Workloads: import, cli, pipelines, store, rest, concurrency (and `worker`, one
-process of the concurrency workload). The stores of workload 4 and 5 are the
-ones `benchmarks/bench_store.py` builds and keeps in `benchmarks/.cache/`.
+process of the concurrency workload, and `build`, which makes a store of
+`--size` runs). The stores of workload 4 and 5 are built by
+`bench_store.build()` (real runs copied with SQL, as ZenML's are in
+`zenml_driver.py`), analyzed with ANALYZE like ZenML's, and kept in
+`benchmarks/.cache/stackyard-runs-<N>.db`.
+
+Pipelines (3 and 6) run from a copy of `bench_pipelines.py` in a temporary
+directory whose git state the driver sets (`--checkout clean|dirty|nogit`, see
+`measure.code_checkout`), never from the checkout the harness runs in.
 """
 
 from __future__ import annotations
@@ -27,15 +34,22 @@ from load import (
 from measure import (
     BENCH_DIR,
     CACHE,
+    CHECKOUT_LABELS,
+    IMPORT_CASE,
+    LAZY_IMPORT_CASE,
     Options,
     Row,
     attempt,
     chain_case,
     cli_rows,
+    code_checkout,
     driver_main,
     failure,
+    gate,
     import_case,
+    import_from,
     query_rows,
+    spawn,
 )
 
 sys.path.insert(0, str(BENCH_DIR))  # bench_cli, bench_pipelines, bench_store: reused as is
@@ -50,10 +64,12 @@ def _isolate(opts: Options, name: str = "config") -> Path:
 
 
 def imports(opts: Options) -> Iterator[Row]:
+    """The headline: what a pipeline script imports. Then, as an extra, the lazy package."""
     _isolate(opts)
-    yield attempt("import", lambda: import_case("import stackyard", opts.repeat))
-    both = "from stackyard import pipeline, step; from stackyard.client import Client"
-    yield attempt("import Client, step, pipeline", lambda: import_case(both, opts.repeat))
+    both = "from stackyard import step, pipeline; from stackyard.client import Client"
+    yield attempt(IMPORT_CASE, lambda: import_case(both, opts.repeat))
+    lazy = attempt(LAZY_IMPORT_CASE, lambda: import_case("import stackyard", opts.repeat))
+    yield {**lazy, "compare": False}
 
 
 def cli(opts: Options) -> Iterator[Row]:
@@ -64,8 +80,15 @@ def cli(opts: Options) -> Iterator[Row]:
 
 
 def pipelines(opts: Options) -> Iterator[Row]:
+    """Chains of 1, 10, 100 steps, the module in a clean / dirty / no-git checkout."""
     _isolate(opts)
-    from bench_pipelines import chain
+    label = CHECKOUT_LABELS[opts.checkout]
+    try:
+        code = code_checkout(opts.scratch, opts.checkout, BENCH_DIR / "bench_pipelines.py")
+        chain = import_from(code, "bench_pipelines").chain
+    except Exception as exc:
+        yield failure(f"chain ({label})", exc)
+        return
 
     def run_chain(length: int) -> None:
         run = chain(length=length)
@@ -73,24 +96,51 @@ def pipelines(opts: Options) -> Iterator[Row]:
             raise RuntimeError(f"{length}-step chain ended {run.status}")
 
     for length in opts.lengths:
-        yield attempt(f"chain {length}", partial(chain_case, run_chain, length, opts.repeat))
+        measure = partial(chain_case, run_chain, length, opts.repeat, label)
+        yield attempt(f"chain {length} ({label})", measure)
 
 
-def _store_url(size: int) -> str:
-    """The cached SQLite store with `size` runs, built by bench_store.build() if short."""
+BUILD_TIMEOUT = 900.0
+
+
+def _cache_file(size: int) -> Path:
+    return CACHE / f"stackyard-runs-{size}.db"
+
+
+def _store_url(opts: Options) -> str:
+    """The cached SQLite store with `opts.size` runs, built in a child process if missing."""
+    db = _cache_file(opts.size)
+    if not db.exists():
+        CACHE.mkdir(exist_ok=True)
+        argv = [sys.executable, str(Path(__file__).resolve()), "build", "--size", str(opts.size)]
+        spawn([*argv, "--scratch", str(opts.scratch)], timeout=BUILD_TIMEOUT)
+    return f"sqlite:///{db}"
+
+
+def build(opts: Options) -> Iterator[Row]:
+    """Build the store of `opts.size` runs (bench_store.build), ANALYZE it, save it to the cache."""
+    import sqlite3
+
+    from bench_store import analyze
+    from bench_store import build as fill
+
     from stackyard.store.sql.store import SqlStore
 
-    CACHE.mkdir(exist_ok=True)
-    url = f"sqlite:///{CACHE / f'runs-{size}.db'}"
-    store = SqlStore(url)
+    config = _isolate(opts, f"build-{opts.size}")
+    config.mkdir(parents=True, exist_ok=True)
+    source = config / "runs.db"
+    fill(f"sqlite:///{source}", opts.size, opts.scratch / f"build-code-{opts.size}")
+    store = SqlStore(f"sqlite:///{source}")
     try:
-        if store.list("pipeline_run", size=1).total < size:
-            from bench_store import build  # imported only when a build is due
-
-            build(store, size)
+        analyze(store)  # the same statement as zenml_driver's build: ANALYZE
     finally:
         store.close()
-    return url
+    target = _cache_file(opts.size)
+    staging = target.with_suffix(".partial")
+    with sqlite3.connect(source) as src, sqlite3.connect(staging) as dst:
+        src.backup(dst)  # one self-contained file, whatever journal the store left
+    staging.replace(target)
+    return iter(())
 
 
 def store(opts: Options) -> Iterator[Row]:
@@ -99,7 +149,7 @@ def store(opts: Options) -> Iterator[Row]:
     from stackyard.store.sql.store import SqlStore
 
     try:
-        url = _store_url(opts.size)
+        url = _store_url(opts)
     except Exception as exc:
         yield failure(f"seed query {opts.size}", exc)
         return
@@ -117,7 +167,7 @@ def rest(opts: Options) -> Iterator[Row]:
     from stackyard.server import local
 
     try:
-        os.environ["STACKYARD_STORE_URL"] = _store_url(opts.size)
+        os.environ["STACKYARD_STORE_URL"] = _store_url(opts)
         url = local.up()
     except Exception as exc:
         yield failure(f"REST seed query {opts.size}", exc)
@@ -160,14 +210,18 @@ def concurrency(opts: Options) -> Iterator[Row]:
 def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
     from stackyard.store.sql.store import SqlStore
 
+    code = code_checkout(opts.scratch, "clean", BENCH_DIR / "bench_pipelines.py")
     driver = [
         sys.executable,
         str(Path(__file__).resolve()),
         "worker",
         "--scratch",
         str(opts.scratch),
+        "--code-dir",
+        str(code),
     ]
     for trial in range(opts.repeat):
+        gate()
         config = _isolate(opts, f"trial-{trial}")
         env = dict(os.environ)
         database = None
@@ -209,9 +263,9 @@ def worker(opts: Options) -> Iterator[Row]:
     """One concurrency process: the store opened and the code imported before `go`."""
 
     def prepare() -> Callable[[], object]:
-        from bench_pipelines import chain
-
         from stackyard.client import Client
+
+        chain = import_from(opts.code_dir or BENCH_DIR, "bench_pipelines").chain
 
         Client().active_stack_model  # noqa: B018 -- opens (and on a fresh store, seeds) it
 
@@ -234,6 +288,7 @@ WORKLOADS: dict[str, Callable[[Options], Iterator[Row]]] = {
     "rest": rest,
     "concurrency": concurrency,
     "worker": worker,
+    "build": build,
 }
 
 if __name__ == "__main__":

@@ -7,17 +7,23 @@ API and CLI as its docs show them. Every process gets its own ZENML_CONFIG_PATH
 under the runner's scratch directory, analytics off and no dashboard opened;
 `zenml` is imported only after that is set.
 
+Pipelines (3 and 6) run from a copy of `zenml_steps.py` in a temporary
+directory whose git state the driver sets (`--checkout clean|dirty|nogit`, see
+`measure.code_checkout`), the working directory too, as on stackyard's side.
+
 Stores with many runs (workloads 4 and 5): running 100,000 real pipelines is
 out of reach (~0.7 s each), so `build` makes 10 real runs through ZenML —
-pipelines `pipeline_0`..`pipeline_4` on the default stack and on a second stack
-— then clones their `pipeline_run` rows with SQL inside ZenML's own SQLite file
-(new id, name, times, status, run index, orchestrator run id; every other
-column, including snapshot, project and pipeline, copied from a real run), so
-its Client sees ordinary runs. The mix mirrors `bench_store.build()`: 1 run in
-4 on the second stack, 1 in 5 by a second user, 1 in 7 failed, 17 s apart.
-ANALYZE runs afterwards, as it does for stackyard's stores. The file is kept in
-`benchmarks/.cache/zenml-<version>-runs-<N>.db`; each workload links it into a
-fresh config directory.
+pipelines `pipeline_0`..`pipeline_4` on the default stack and on a second stack,
+from a clean git checkout, each then tagged and given run metadata — then clones
+their `pipeline_run` rows with SQL inside ZenML's own SQLite file (new id, name,
+times, status, run index, orchestrator run id; every other column, including
+snapshot, project and pipeline, copied from a real run) with copies of their
+tag and run-metadata links, so its Client sees ordinary runs. stackyard's
+stores are built the same way (`bench_store.build()`): the same 10 template
+runs, tags, metadata and mix: 1 run in 4 on the second stack, 1 in 5 by a second
+user, 1 in 7 failed, 17 s apart. Both builds end with the same `ANALYZE`. The
+file is kept in `benchmarks/.cache/zenml-<version>-runs-<N>.db`; each workload
+links it into a fresh config directory.
 
 PostgreSQL (workload 6): ZenML's SQL store accepts only SQLite and MySQL URLs,
 so that row records ZenML's own error for a `postgresql://` store URL.
@@ -47,14 +53,19 @@ from load import (
 )
 from measure import (
     CACHE,
+    CHECKOUT_LABELS,
+    IMPORT_CASE,
     Options,
     Row,
     attempt,
     chain_case,
     cli_rows,
+    code_checkout,
     driver_main,
     failure,
+    gate,
     import_case,
+    import_from,
     query_rows,
     spawn,
 )
@@ -65,6 +76,10 @@ QUIET = {
     "ZENML_ENABLE_RICH_TRACEBACK": "false",
 }
 BUILD_TIMEOUT = 900.0
+STEPS = Path(__file__).resolve().with_name("zenml_steps.py")
+# what bench_store.build gives its template runs too
+TEMPLATE_TAGS = ["bench", "nightly"]
+TEMPLATE_METADATA = {"rows": 1000, "accuracy": 0.93, "dataset": "iris"}
 STORE_DB = Path("local_stores") / "default_zen_store" / "zenml.db"
 
 
@@ -82,10 +97,10 @@ def _script(name: str) -> str:
 
 
 def imports(opts: Options) -> Iterator[Row]:
+    """What a pipeline script imports, as on stackyard's side (which adds a lazy extra)."""
     _isolate(opts)
-    yield attempt("import", lambda: import_case("import zenml.client", opts.repeat))
-    both = "from zenml import pipeline, step; from zenml.client import Client"
-    yield attempt("import Client, step, pipeline", lambda: import_case(both, opts.repeat))
+    both = "from zenml import step, pipeline; from zenml.client import Client"
+    yield attempt(IMPORT_CASE, lambda: import_case(both, opts.repeat))
 
 
 def cli(opts: Options) -> Iterator[Row]:
@@ -96,23 +111,31 @@ def cli(opts: Options) -> Iterator[Row]:
 
 
 def pipelines(opts: Options) -> Iterator[Row]:
+    """Chains of 1, 10, 100 steps, the module in a clean / dirty / no-git checkout."""
     _isolate(opts)
-    import zenml_steps
+    label = CHECKOUT_LABELS[opts.checkout]
+    try:
+        code = code_checkout(opts.scratch, opts.checkout, STEPS)
+        chain = import_from(code, "zenml_steps").chain
+    except Exception as exc:
+        yield failure(f"chain ({label})", exc)
+        return
 
     def run_chain(length: int) -> None:
-        run = zenml_steps.chain(length=length)
+        run = chain(length=length)
         if run.status != "completed":
             raise RuntimeError(f"{length}-step chain ended {run.status}")
 
     for length in opts.lengths:
-        yield attempt(f"chain {length}", partial(chain_case, run_chain, length, opts.repeat))
+        measure = partial(chain_case, run_chain, length, opts.repeat, label)
+        yield attempt(f"chain {length} ({label})", measure)
 
 
 # -- stores with many runs ----------------------------------------------------------------
 
 
 def _cache_file(size: int) -> Path:
-    return CACHE / f"zenml-{importlib.metadata.version('zenml')}-runs-{size}.db"
+    return CACHE / f"zenml-{importlib.metadata.version('zenml')}-full-runs-{size}.db"
 
 
 def _cached_db(opts: Options) -> Path:
@@ -137,7 +160,9 @@ def _linked_config(opts: Options, name: str) -> Path:
 def build(opts: Options) -> Iterator[Row]:
     """Make the 10 real template runs, clone them up to `opts.size`, save to the cache."""
     config = _isolate(opts, f"zenml-build-{opts.size}")
-    import zenml_steps
+    code = code_checkout(opts.scratch / f"build-code-{opts.size}", "clean", STEPS)
+    zenml_steps = import_from(code, "zenml_steps")
+    from zenml import add_tags, log_metadata
     from zenml.client import Client
     from zenml.enums import StackComponentType
 
@@ -156,6 +181,8 @@ def build(opts: Options) -> Iterator[Row]:
         client.activate_stack(stack)
         for number in range(5):
             run = zenml_steps.named_pipeline(f"pipeline_{number}")()
+            add_tags(tags=TEMPLATE_TAGS, run=run.id)
+            log_metadata(metadata=TEMPLATE_METADATA, run_id_name_or_prefix=run.id)
             templates[(on_other, number)] = run.id.hex
     client.activate_stack(default_stack)
     source = config / STORE_DB
@@ -171,6 +198,7 @@ def build(opts: Options) -> Iterator[Row]:
 def _clone_runs(
     db: Path, templates: dict[tuple[bool, int], str], users: tuple[str, str], count: int
 ) -> None:
+    """`count` copies of the template runs, with their tag and run-metadata links."""
     fresh = [
         "id",
         "created",
@@ -193,12 +221,22 @@ def _clone_runs(
         )
         start = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=365)
         stamp = "%Y-%m-%d %H:%M:%S.%f"  # how ZenML's SQLite columns hold datetimes (naive UTC)
+        links = {table: _template_links(conn, table, templates) for table in LINK_TABLES}
         rows: list[tuple[Any, ...]] = []
+        copies: dict[str, list[list[Any]]] = {table: [] for table in LINK_TABLES}
         for i in range(count):
             at = start + timedelta(seconds=i * 17)
+            new_id = uuid4().hex
+            for table, (columns, by_template) in links.items():
+                for link in by_template[(i % 4 == 0, i % 5)]:
+                    copy = list(link)
+                    copy[columns.index("resource_id")] = new_id
+                    if "id" in columns:
+                        copy[columns.index("id")] = uuid4().hex
+                    copies[table].append(copy)
             rows.append(
                 (
-                    uuid4().hex,
+                    new_id,
                     at.strftime(stamp),
                     at.strftime(stamp),
                     f"pipeline_{i % 5}-{at:%Y_%m_%d-%H_%M_%S_%f}",
@@ -212,8 +250,34 @@ def _clone_runs(
                 )
             )
         conn.executemany(sql, rows)
+        for table, (columns, _) in links.items():
+            marks = ", ".join("?" * len(columns))
+            conn.executemany(
+                f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({marks})", copies[table]
+            )
         conn.commit()
-        conn.execute("ANALYZE")
+        conn.execute("ANALYZE")  # the statement stackyard's build runs too (bench_store.analyze)
+
+
+# a run's tags and run metadata: rows pointing at it by resource id (metadata values shared)
+LINK_TABLES = ("tag_resource", "run_metadata_resource")
+
+
+def _template_links(
+    conn: sqlite3.Connection, table: str, templates: dict[tuple[bool, int], str]
+) -> tuple[list[str], dict[tuple[bool, int], list[tuple[Any, ...]]]]:
+    """The columns of a link table and each template run's rows in it (at least one)."""
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    found = {}
+    for key, run_id in templates.items():
+        found[key] = conn.execute(
+            f"SELECT {_quoted(columns)} FROM {table} WHERE resource_id = ? "
+            "AND resource_type = 'pipeline_run'",
+            (run_id,),
+        ).fetchall()
+        if not found[key]:
+            raise RuntimeError(f"template run {run_id} has no rows in {table} to copy")
+    return columns, found
 
 
 def _quoted(columns: list[str]) -> str:
@@ -278,18 +342,22 @@ def concurrency(opts: Options) -> Iterator[Row]:
 
 
 def _trials(opts: Options) -> Iterator[tuple[Row, int, int]]:
+    code = code_checkout(opts.scratch, "clean", STEPS)
     driver = [
         sys.executable,
         str(Path(__file__).resolve()),
         "worker",
         "--scratch",
         str(opts.scratch),
+        "--code-dir",
+        str(code),
     ]
     count = (
         "from zenml.client import Client; runs = Client().list_pipeline_runs; "
         "print(runs(size=1).total, runs(size=1, status='completed').total)"
     )
     for trial in range(opts.repeat):
+        gate()
         _isolate(opts, f"trial-{trial}")
         env = dict(os.environ)
         if opts.backend == "postgresql":
@@ -310,7 +378,7 @@ def worker(opts: Options) -> Iterator[Row]:
     """One concurrency process: the store opened and the code imported before `go`."""
 
     def prepare() -> Callable[[], object]:
-        import zenml_steps
+        zenml_steps = import_from(opts.code_dir or STEPS.parent, "zenml_steps")
         from zenml.client import Client
 
         Client().active_stack_model  # noqa: B018 -- opens (and on a fresh store, seeds) it
