@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -35,6 +36,13 @@ _TOP = "\U0010ffff"
 MAX_OFFSET = 2**62  # every database takes a 64-bit OFFSET
 
 
+@cache
+def _select_sql(quote: str, shape: Shape) -> str:
+    """SELECT of every column of a shape, in order (what its row decoder reads)."""
+    cols = ", ".join(f"{quote}{c}{quote}" for c in shape.columns)
+    return f"SELECT {cols} FROM {quote}{shape.table}{quote}"
+
+
 class SqlReads:
     """The reading half of `SqlStore`."""
 
@@ -52,8 +60,7 @@ class SqlReads:
         def current_user(self) -> UserResponse: ...
 
     def _select_sql(self, shape: Shape) -> str:
-        cols = ", ".join(self.db.q(c) for c in shape.columns)
-        return f"SELECT {cols} FROM {self.db.q(shape.table)}"
+        return _select_sql(self.db.quote_char, shape)
 
     def _decode(self, shape: Shape, raw: tuple[Any, ...]) -> Row:
         return row_decoder(self.db.dialect, shape)(raw)
