@@ -149,6 +149,9 @@ class Database:
                     password=self.url.password,
                     dbname=self.url.database or "postgres",
                     autocommit=False,
+                    # datetimes then arrive in UTC as `timezone.utc`, which `as_utc` keeps
+                    # as they are (a server zone such as "Etc/UTC" costs a conversion each)
+                    options="-c TimeZone=UTC",
                 )
             import pymysql
 

@@ -12,6 +12,7 @@ import copy
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -41,6 +42,13 @@ def _select_sql(quote: str, shape: Shape) -> str:
     """SELECT of every column of a shape, in order (what its row decoder reads)."""
     cols = ", ".join(f"{quote}{c}{quote}" for c in shape.columns)
     return f"SELECT {cols} FROM {quote}{shape.table}{quote}"
+
+
+@cache
+def _taker(shape: Shape) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's response fields (id, created, updated and more), in order, as a tuple;
+    KeyError when one is missing."""
+    return itemgetter(*shape.fields)
 
 
 class SqlReads:
@@ -91,11 +99,17 @@ class SqlReads:
     ) -> list[Row]:
         """Hydrated rows holding exactly the response's fields, defaults filled in."""
         self._hydrate(shape, tx, rows, False, ids)
-        defaults = shape.defaults
-        return [
-            {f: row[f] if f in row else copy.deepcopy(defaults.get(f)) for f in shape.fields}
-            for row in rows
-        ]
+        fields, take = shape.fields, _taker(shape)
+        result = []
+        for row in rows:
+            try:
+                result.append(dict(zip(fields, take(row), strict=True)))
+            except KeyError:  # a field no column or hydration gave: its default
+                defaults = shape.defaults
+                result.append(
+                    {f: row[f] if f in row else copy.deepcopy(defaults.get(f)) for f in fields}
+                )
+        return result
 
     def _build(
         self,

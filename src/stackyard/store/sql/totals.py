@@ -106,6 +106,8 @@ class Totals:
         outside any transaction. Rows a writer holds are skipped (SKIP LOCKED): writers
         never wait for this, and it never waits for them. Housekeeping only: the sums
         are exact either way, so a failure is logged and left for a later read."""
+        if not self._to_fold:  # the usual case, read without the lock
+            return
         with self._lock:
             tables, self._to_fold = sorted(self._to_fold), set()
         if not tables:
