@@ -44,6 +44,9 @@ def chain_run(store: Any, steps: int = 100) -> tuple[str, str]:
         return str(run["id"]), str(version["id"])
     pipeline = store.create("pipeline", {"name": "chain"})
     stack = store.find("stack", "default")
+    # artifact uris must lie inside an artifact store: use the default stack's own
+    (store_id,) = stack.component_ids["artifact_store"]
+    root = str(store.get("stack_component", store_id).configuration["path"]).rstrip("/")
     names = [f"step_{i}" for i in range(steps)]
     spec = {
         "steps": {
@@ -90,7 +93,7 @@ def chain_run(store: Any, steps: int = 100) -> tuple[str, str]:
             "artifact_version",
             {
                 "name": f"chain_out_{i}",
-                "uri": f"/nonexistent/chain/{i}",
+                "uri": f"{root}/bench-chain/{i}",
                 "data_type": "builtins.int",
                 "materializer": "stackyard.artifacts.materializers_builtin.BuiltinMaterializer",
                 "producer_step_run_id": step.id,

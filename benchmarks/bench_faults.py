@@ -51,7 +51,10 @@ def once(interval: float) -> float:
             "STACKYARD_HEARTBEAT_INTERVAL": str(interval),
             "STACKYARD_LOGGING_VERBOSITY": "WARNING",
             "MARKER": str(marker),
-            "PYTHONPATH": str(root),
+            # the flows first, then whatever stackyard this script imports
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(root), os.environ.get("PYTHONPATH")) if p
+            ),
         }
         driver = subprocess.Popen(
             [sys.executable, "-c", "import flows; flows.lingering()"],

@@ -81,7 +81,8 @@ def ray_stack(address: str) -> None:
     from stackyard.client import Client
 
     client = Client()
-    runtime_env = {"env_vars": {"PYTHONPATH": str(HERE)}}
+    # before the cluster's own PYTHONPATH, which Ray expands in the worker
+    runtime_env = {"env_vars": {"PYTHONPATH": f"{HERE}{os.pathsep}${{PYTHONPATH}}"}}
     client.create_stack_component(
         "ray", "ray", "orchestrator", {"address": address, "runtime_env": runtime_env}
     )

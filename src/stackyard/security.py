@@ -21,7 +21,8 @@ KEY_ENV = "STACKYARD_SECRETS_KEY"
 MIN_PASSWORD_LENGTH = 8
 
 
-def _key_file() -> Path:
+def key_file() -> Path:
+    """Where the secrets key lives when `STACKYARD_SECRETS_KEY` does not give it."""
     from stackyard.config import config_dir
 
     return config_dir() / "secrets.key"
@@ -40,7 +41,7 @@ def _secrets_key() -> bytes:
                 f"{KEY_ENV} must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)"
             )
         return key
-    path = _key_file()
+    path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -72,7 +73,7 @@ def decrypt_values(token: str) -> dict[str, str]:
     except InvalidTag:
         raise StackyardError(
             f"cannot decrypt a stored secret: the secrets key differs from the one it was "
-            f"written with (check {KEY_ENV} or {_key_file()})"
+            f"written with (check {KEY_ENV} or {key_file()})"
         ) from None
     result: dict[str, str] = json.loads(plain)
     return result

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
+import sqlite3
+import tarfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from automation_flows import make
@@ -120,3 +125,68 @@ def test_hosted_code_runs_from_a_registered_local_clone_only(
     client.create_code_repository("clone", {"path": str(project.root)}, "local_git")
     again = completed(client.trigger_pipeline(template.id))
     assert again.steps["double"].output.load() == 4
+
+
+def test_a_worker_refuses_an_archive_changed_after_the_run_stored_it(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    """The store checked the archive's name when the run was recorded; the worker checks
+    its bytes against that name before unpacking anything."""
+    project = make_project(git_repo=False)
+    client = Client()
+    original = project.module.doubling(value=3)
+    assert original.code_path is not None
+    template = client.create_run_template("tampered-archive", pipeline_run_id=original.id)
+    canary = tmp_path / "owned"
+    evil = io.BytesIO()
+    with tarfile.open(fileobj=evil, mode="w:gz") as tar:
+        code = f"open({str(canary)!r}, 'w').close()\n".encode()
+        info = tarfile.TarInfo(project.module_file.name)
+        info.size = len(code)
+        tar.addfile(info, io.BytesIO(code))
+    Path(original.code_path).write_bytes(evil.getvalue())  # someone with the store's disk
+
+    run = wait_for_run(client.trigger_pipeline(template.id).id)
+
+    assert run.status == ExecutionStatus.FAILED
+    assert "does not hash to its name" in (run.status_reason or ""), run.status_reason
+    assert not canary.exists()
+
+
+def test_a_worker_refuses_a_commit_that_git_does_not_resolve_or_that_reads_as_an_option(
+    make_project: Callable[..., Project], tmp_path: Path
+) -> None:
+    """A record changed in the database behind the store's checks: a commit id the clone
+    does not have fails the run; one shaped like a git option is refused before git runs."""
+    from stackyard.models.pipelines import CodeReference
+    from stackyard.pipelines.code import RecordedCode
+    from stackyard.pipelines.fetch import fetch_code
+
+    project = make_project()
+    client = Client()
+    client.create_code_repository("project", {"path": str(project.root)}, "local_git")
+    original = project.module.doubling(value=3)
+    reference = original.code_reference
+    assert reference is not None
+    template = client.create_run_template("tampered-commit", pipeline_run_id=original.id)
+    unknown = "0123456789abcdef0123456789abcdef01234567"
+    moved = {**reference.model_dump(mode="json"), "commit": unknown}
+    with sqlite3.connect(client.store.url.path) as db:  # type: ignore[attr-defined]
+        db.execute(
+            "UPDATE snapshots SET code_reference = ? WHERE id = ?",
+            [json.dumps(moved), str(template.snapshot_id)],
+        )
+
+    run = wait_for_run(client.trigger_pipeline(template.id).id)
+
+    assert run.status == ExecutionStatus.FAILED
+    assert f"has no commit {unknown}" in (run.status_reason or ""), run.status_reason
+    target = tmp_path / "truncated"
+    target.write_text("precious")
+    option = CodeReference.model_construct(
+        code_repository_id=reference.code_repository_id, commit=f"--output={target}"
+    )
+    code = RecordedCode(source="x:y", source_path="x.py", code_reference=option)
+    with pytest.raises(InputError, match="commit"):
+        fetch_code(client.store, code, tmp_path / "checkout", "")
+    assert target.read_text() == "precious"

@@ -103,7 +103,7 @@ def recorded_run(client: Client, tmp_path: Path) -> dict[str, Any]:
     steps: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for offset, (step_name, inputs) in enumerate((("load", {}), ("total", {"numbers": None}))):
-        log = tmp_path / f"{step_name}.log"
+        log = data / f"{step_name}.log"  # a step's logs lie in its run's artifact store
         log.write_text(f"{step_name} says hello\n")
         step = store.create(
             "run_step",

@@ -136,7 +136,7 @@ def test_components_link_only_to_a_connector_that_fits(client: Client, aws: AwsE
     client.create_service_connector(f"gcs-{name}", "gcp", "oauth2-token", {"token": "t"})
     with pytest.raises(ServiceConnectorError, match="needs a connector for s3-bucket"):
         client.update_stack_component(store.id, connector=f"gcs-{name}")
-    with pytest.raises(InputError, match="flavor 'local' takes no service connector"):
+    with pytest.raises(InputError, match=r"\(flavor 'local'\) takes no service connector"):
         client.create_stack_component(
             f"local-{name}", "local", "artifact_store", {"path": "/tmp/x"}, connector=name
         )
@@ -220,3 +220,75 @@ def test_cli_verify_and_connect(aws: AwsEndpoint) -> None:
     component = client.get_stack_component("s3")
     assert component.connector_id == client.get_service_connector("aws-dev").id
     assert client.get_stack_component("s3").connector_resource_id == f"s3://{bucket}"
+
+
+def test_the_store_refuses_links_that_do_not_fit_over_rest_as_through_the_client(
+    server: Running, aws: AwsEndpoint
+) -> None:
+    """The rule lives in the store: a request sent straight to the server meets it
+    just as the Client does; nothing is created."""
+    token = server.token_for(ADMIN)
+    client = Client(store=server.rest(token))
+    own, other = aws.bucket(), aws.bucket()
+    gcp = client.create_service_connector("gcp-link", "gcp", "oauth2-token", {"token": "t"})
+    pinned = client.create_service_connector(
+        "pinned",
+        "aws",
+        "secret-key",
+        {**aws.admin, "endpoint_url": aws.url},
+        resource_type="s3-bucket",
+        resource_id=own,
+    )
+    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+    def create(name: str, **link: str) -> httpx.Response:
+        body = {"name": name, "type": "artifact_store", "flavor": "s3"}
+        return http.post(
+            "/api/v1/stack_components",
+            json={**body, "configuration": {"path": f"s3://{own}"}, **link},
+        )
+
+    wrong_type = (
+        "artifact_store '{}' (flavor 's3') needs a connector for s3-bucket; service connector "
+        f"'gcp-link' (gcp, serving {', '.join(gcp.resource_types)}) is not one"
+    )
+    foreign = (
+        f"artifact_store '{{}}' (flavor 's3') cannot use s3://{other} through service connector "
+        f"'pinned' (aws, serving s3-bucket): it serves only s3://{own}; link the component for "
+        "that resource or to another connector"
+    )
+    refused = create("raw-gcp", connector_id=str(gcp.id))
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "error": "ServiceConnectorError",
+        "detail": wrong_type.format("raw-gcp"),
+    }
+    refused = create("raw-other", connector_id=str(pinned.id), connector_resource_id=other)
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "error": "ServiceConnectorError",
+        "detail": foreign.format("raw-other"),
+    }
+    refused = create("raw-orphan", connector_resource_id=own)
+    assert refused.status_code == 422 and "needs a connector to reach it" in refused.text
+
+    linked = create("raw-own", connector_id=str(pinned.id), connector_resource_id=own)
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["connector_resource_id"] == f"s3://{own}"  # one spelling
+    relink = http.put(
+        f"/api/v1/stack_components/{linked.json()['id']}", json={"connector_id": str(gcp.id)}
+    )
+    assert relink.status_code == 422
+    assert relink.json()["detail"] == wrong_type.format("raw-own")
+
+    with pytest.raises(ServiceConnectorError) as through_client:
+        client.create_stack_component(
+            "c-gcp", "s3", "artifact_store", {"path": f"s3://{other}"}, connector="gcp-link"
+        )
+    assert str(through_client.value) == wrong_type.format("c-gcp")
+    with pytest.raises(ServiceConnectorError) as through_client:
+        client.update_stack_component("raw-own", connector_resource_id=other)
+    assert str(through_client.value) == foreign.format("raw-own")
+    names = {c.name for c in client.list_stack_components(flavor="s3", size=1000).items}
+    assert "raw-own" in names and not names & {"raw-gcp", "raw-other", "raw-orphan", "c-gcp"}
+    assert client.get_stack_component("raw-own").connector_resource_id == f"s3://{own}"

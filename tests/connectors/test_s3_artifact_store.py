@@ -141,8 +141,24 @@ def test_bad_keys_a_missing_bucket_or_a_foreign_resource_stop_before_recording(
         _keys(aws, {"aws_access_key_id": "AKIAWRONG", "aws_secret_access_key": "x"}),
     )
     _s3_stack(client, "bad-keys", f"s3://{bucket}", connector="wrong")
-    with pytest.raises(InputError, match=f"cannot use bucket '{bucket}'.*InvalidAccessKeyId"):
+    wrong = client.get_service_connector("wrong").id
+    with pytest.raises(
+        InputError, match=f"cannot use bucket '{bucket}'.*InvalidAccessKeyId"
+    ) as bad:
         s3_pipeline()
+    # the connector by name (and id), on one line
+    assert str(bad.value).endswith(
+        f"(check the credentials from service connector 'wrong' ({wrong}))"
+    )
+    assert "\n" not in str(bad.value)
+
+    other = aws.bucket()  # keys that reach `bucket` only, for a store in another bucket
+    client.create_service_connector("only-one", "aws", "secret-key", _keys(aws, aws.user(bucket)))
+    _s3_stack(client, "denied", f"s3://{other}", connector="only-one")
+    with pytest.raises(InputError, match=f"cannot use bucket '{other}'.*AccessDenied") as denied:
+        s3_pipeline()
+    only_one = client.get_service_connector("only-one").id
+    assert f"service connector 'only-one' ({only_one})" in str(denied.value)
 
     client.create_service_connector("right", "aws", "secret-key", _keys(aws, aws.admin))
     _s3_stack(client, "no-bucket", "s3://no-such-bucket-at-all", connector="right")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
-from conftest import (
+from dashboard_support import (
     ADMIN,
     ADMIN_PASSWORD,
+    COMPONENT_SECRET,
     CONNECTOR_SECRET,
+    PASSWORD,
     SECRET_VALUE,
     SHARED_VALUE,
     Site,
     log_in,
     screenshot,
+    signed_in,
 )
 from playwright.sync_api import expect
 
@@ -155,7 +159,23 @@ def _session(page: Any) -> dict[str, str]:
     return {c["name"]: c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE}
 
 
+def _after_refresh(page: Any, fragment: str) -> None:
+    """Wait for the page's next live refresh (`fragment`: rows or run) to be applied."""
+    with page.expect_response(
+        lambda r: r.request.headers.get("x-dashboard-fragment") == fragment, timeout=15_000
+    ):
+        pass
+    page.wait_for_timeout(300)  # the script patches the page once the body is read
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.getAttribute('aria-label') || ''"))
+
+
 def test_a_triggered_template_run_updates_itself_on_its_page(page: Any, site: Site) -> None:
+    """While the run goes on, the page follows it without taking the reader's place:
+    keyboard focus on a DAG node or a row's checkbox stays, and the logs grow by
+    appending (the same text nodes, the reader's selection intact)."""
     with site.api("alice") as api:
         started = api.post(
             f"/api/v1/run_templates/{site.template_id}/runs",
@@ -168,12 +188,46 @@ def test_a_triggered_template_run_updates_itself_on_its_page(page: Any, site: Si
     status = page.locator("#run-status")
     expect(status).not_to_contain_text("completed")
     expect(page.locator("h1")).to_have_text(run["name"])
-    page.locator('svg.dag .node[data-step="scale"]').click()
-    expect(page.locator("#step-panel pre.logs")).to_contain_text("scaling 3 by 7", timeout=30_000)
+    node = page.locator('svg.dag .node[data-step="scale"]')
+    node.click()
+    logs = page.locator("#step-panel pre.logs")
+    expect(logs).to_contain_text("scaling 3 by 7", timeout=30_000)
+    expect(logs).to_contain_text("still scaling, 2 s", timeout=15_000)
+    page.evaluate(
+        """() => {
+        const pre = document.querySelector('#step-panel pre.logs');
+        window.logsBox = pre;
+        window.firstLines = pre.firstChild;
+        const range = document.createRange();
+        range.setStart(pre.firstChild, 0);
+        range.setEnd(pre.firstChild, 7);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }"""
+    )
+    node.focus()
+    assert _focused(page).startswith("step scale: running")
+    _after_refresh(page, "run")
+    _after_refresh(page, "run")
+    assert _focused(page).startswith("step scale: "), "the refresh took the focus away"
+    expect(logs).to_contain_text("still scaling, 5 s", timeout=15_000)
+    kept = page.evaluate(
+        """() => [window.logsBox === document.querySelector('#step-panel pre.logs'),
+                  window.logsBox.firstChild === window.firstLines,
+                  getSelection().toString()]"""
+    )
+    assert kept == [True, True, "scaling"], kept  # appended to, not rebuilt
     page.goto("/runs")
     row = page.locator("#run-rows tr", has_text=run["name"])
     expect(row).to_contain_text(re.compile("initializing|running"))
+    checkbox = page.get_by_label(f"compare {run['name']}", exact=True)
+    checkbox.check()
+    checkbox.focus()
+    _after_refresh(page, "rows")
+    assert _focused(page) == f"compare {run['name']}", "the refresh took the focus away"
+    expect(checkbox).to_be_checked()
     expect(row).to_contain_text("completed", timeout=60_000)  # the table refreshed itself
+    assert _focused(page) == f"compare {run['name']}"
     page.goto(f"/runs/{run['id']}")
     expect(page.locator('svg.dag .node[data-step="scale"]')).to_contain_text("completed")
     expect(page.get_by_role("link", name="tune-again")).to_be_visible()
@@ -183,15 +237,26 @@ def test_the_run_button_starts_a_run_of_the_template(page: Any, site: Site) -> N
     log_in(page, "alice")
     page.goto(f"/run-templates/{site.template_id}")
     page.get_by_label("factor").fill("9")
+    page.get_by_label("delay").fill("4")
     page.get_by_role("button", name="Run").click()
     expect(page).to_have_url(re.compile(r"/runs/[0-9a-f-]{36}$"))
+    run_id = page.url.rsplit("/", 1)[1]
+    status = page.locator("#run-status")
+    # the page a run opens on shows it unfinished, then the same page shows it done
+    expect(status).to_contain_text(re.compile("initializing|running"))
     expect(page.get_by_role("link", name="tune-again")).to_be_visible()
-    expect(page.locator("#run-status")).to_contain_text("completed", timeout=60_000)
+    expect(status).to_contain_text("completed", timeout=60_000)
+    expect(page.locator('svg.dag .node[data-step="scale"]')).to_contain_text("completed")
+    with site.api("alice") as api:
+        recorded = api.get(f"/api/v1/pipeline_runs/{run_id}").json()
+    assert recorded["status"] == "completed"
+    assert recorded["config"]["parameters"]["factor"] == 9
     page.goto(f"/run-templates/{site.template_id}")
     page.get_by_label("factor").fill('"not a number"')
     page.get_by_label("delay").fill("0")
     page.get_by_role("button", name="Run").click()
-    expect(page).to_have_url(re.compile(r"/runs/"))
+    expect(page).to_have_url(re.compile(r"/runs/[0-9a-f-]{36}$"))
+    expect(page.locator("#run-status")).to_contain_text("failed", timeout=60_000)
 
 
 def test_compare_two_runs(page: Any, site: Site) -> None:
@@ -275,46 +340,86 @@ def test_a_non_admin_sees_no_users_page_and_no_private_secret_of_others(
     admin.context.close()
 
 
+def crawl(client: httpx.Client, start: list[str]) -> dict[str, bytes]:
+    """Every page reachable from `start` by same-site links, with what its script would
+    fetch (step logs, images): URL -> body. No cap: the crawl ends when nothing is new."""
+    found: dict[str, bytes] = {}
+    queue = list(start)
+    while queue:
+        url = queue.pop()
+        if url in found:
+            continue
+        response = client.get(url)
+        assert response.status_code < 400, (url, response.status_code)
+        found[url] = response.content
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        html = response.text
+        targets = re.findall(r'(?:href|src|data-logs)="([^"#]*)', html)
+        for target in targets:
+            absolute = urljoin(f"{site_base(client)}{url}", target.replace("&amp;", "&"))
+            parts = urlsplit(absolute)
+            if parts.netloc != urlsplit(site_base(client)).netloc or not parts.path:
+                continue
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+def site_base(client: httpx.Client) -> str:
+    return str(client.base_url).rstrip("/")
+
+
+SECRETS = (SECRET_VALUE, SHARED_VALUE, CONNECTOR_SECRET, COMPONENT_SECRET)
+
+
 def test_no_secret_value_in_any_page_or_response(context: Any, page: Any, site: Site) -> None:
+    """As alice, bob and an admin: every page reachable from the navigation, each
+    step's panel and logs, every image and download, and (in the browser) what the
+    pages' scripts fetch; none holds a secret's value."""
+    start = ["/runs", "/secrets", "/service-connectors", "/components", "/artifacts", "/models"]
+    for who, password in (("alice", PASSWORD), ("bob", PASSWORD), (ADMIN, ADMIN_PASSWORD)):
+        with signed_in(site, who, password) as client, site.api(who) as api:
+            bodies = crawl(client, start)
+            for body in bodies.values():
+                for value in SECRETS:
+                    assert value.encode() not in body, who
+            pages = set(bodies)
+            run_ids = [r["id"] for r in api.get("/api/v1/pipeline_runs?size=1000").json()["items"]]
+            versions = api.get("/api/v1/artifact_versions?size=1000").json()["items"]
+            assert {f"/runs/{i}" for i in run_ids} <= pages, who  # every run was reached
+            assert {f"/artifact-versions/{v['id']}" for v in versions} <= pages, who
+            assert any("/logs" in url for url in pages) and len(pages) > 100, who
+
     log_in(page, "alice")
+    page.wait_for_load_state("networkidle")
     bodies: list[bytes] = []
     read = len(context.responses)  # the login pages, gone with their navigation
 
     def drain() -> None:  # bodies must be read before the page navigates away
         nonlocal read
         for response in context.responses[read:]:
-            if 300 <= response.status < 400:
-                continue
-            bodies.append(response.body())
+            if not 300 <= response.status < 400:
+                bodies.append(response.body())
         read = len(context.responses)
 
-    seen: set[str] = set()
-    queue = ["/secrets", "/service-connectors", "/components", "/stacks", "/runs", "/artifacts"]
-    while queue and len(seen) < 45:
-        path = queue.pop(0)
-        if path in seen:
-            continue
-        seen.add(path)
+    for path in ("/secrets", "/service-connectors", "/components", f"/runs/{site.runs['diamond']}"):
         page.goto(path)
-        if path.startswith("/runs/"):
-            page.locator("svg.dag .node").first.click()
-            page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle")
         drain()
-        hrefs = page.eval_on_selector_all(
-            "a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
-        )
-        for href in hrefs:
-            clean = href.split("#")[0]
-            if clean and clean not in seen and not clean.endswith(("/download", "/logout")):
-                queue.append(clean)
+    page.locator('svg.dag .node[data-step="load"]').click()
+    expect(page.locator("#step-panel pre.logs")).to_contain_text("loading 7 rows")
+    page.wait_for_load_state("networkidle")
+    drain()
     page.goto("/secrets")
+    page.wait_for_load_state("networkidle")
     drain()
     page.get_by_role("link", name="alice-private").click()
     expect(page.locator("dl")).to_contain_text("token")
+    page.wait_for_load_state("networkidle")
     drain()
-    assert len(bodies) > 30 and any(b"/logs" in b for b in bodies)
+    assert any(b"loading 7 rows" in b for b in bodies)  # the logs the script fetched
     for body in bodies:
-        for value in (SECRET_VALUE, SHARED_VALUE, CONNECTOR_SECRET):
+        for value in SECRETS:
             assert value.encode() not in body
 
 

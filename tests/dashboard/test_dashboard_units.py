@@ -63,6 +63,18 @@ def test_a_hundred_step_chain_lays_out_fast_enough_to_render() -> None:
     assert result.nodes["s99"].layer == 99 and dag.crossings(result) == 0
 
 
+def test_a_thousand_step_chain_lays_out_deep_in_the_stack() -> None:
+    """As a request calls it (a recursive layout, like grandalf's, fails here)."""
+    names = [f"s{i}" for i in range(1000)]
+    links = [(names[i], names[i + 1], "") for i in range(999)]
+
+    def nested(depth: int) -> dag.Layout:
+        return nested(depth - 1) if depth else dag.layout(names, links)
+
+    result = nested(200)
+    assert result.nodes["s999"].layer == 999
+
+
 def test_inside_refuses_paths_outside_the_store(tmp_path: Path) -> None:
     root = tmp_path / "store"
     (root / "a").mkdir(parents=True)
@@ -183,6 +195,13 @@ def test_summarize_counts_groups_in_one_query(
         assert all(g["pipeline_id"] == pipeline.id and g["last_created"] for g in groups)
         with pytest.raises(InputError, match="cannot group"):
             store.summarize("pipeline_run", ["config"])
+        model = store.create("model", {"name": "m"})
+        for _ in range(3):
+            store.create("model_version", {"model_id": model.id})
+        (versions,) = store.summarize("model_version", ["model_id"], highest=["number"])
+        assert versions["count"] == 3 and versions["highest_number"] == 3
+        with pytest.raises(InputError, match="cannot group or rank"):
+            store.summarize("model_version", ["model_id"], highest=["stage_history"])
     finally:
         store.close()
 

@@ -2,10 +2,11 @@
 and Ray stacks.
 
 The cluster is `ray start --head --block` as a child process on loopback
-(2 CPUs, no GPU, no dashboard), stopped by its PID at the end; `ray stop`,
-which kills every Ray process on the machine, is never used. Steps run by Ray
-workers are imported by path, so they live in `ray_steps.py` and the workers
-get this directory on PYTHONPATH through the orchestrator's `runtime_env`.
+(2 CPUs, no GPU, no dashboard, a Ray client server), stopped by its PID at the
+end; `ray stop`, which kills every Ray process on the machine, is never used.
+Steps run by Ray workers are imported by path, so they live in `ray_steps.py`
+and the workers get this directory on PYTHONPATH through the orchestrator's
+`runtime_env`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,18 +31,31 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+# The head's Ray client server forks a server per client while its own gRPC threads
+# run; with gRPC's fork handlers on (grpcio 1.85), that child now and then dies at once
+# ("Starting Ray client server failed", an epoll_wait error in its log).
+HEAD_ENV = {**RAY_ENV, "GRPC_ENABLE_FORK_SUPPORT": "0"}
+
+
+@dataclass(frozen=True)
+class RayHead:
+    address: str  # host:port of the head's GCS
+    client_address: str  # ray://host:port of its Ray client server
+    tmpdir: str  # as RAY_TMPDIR, Ray's default temp dir is the head's (its address file)
 
 
 @pytest.fixture(scope="session")
-def ray_address() -> Iterator[str]:
-    """The GCS address of a Ray head started for this session."""
+def ray_head() -> Iterator[RayHead]:
+    """A Ray head started for this session."""
     if not IN_CI:
         pytest.importorskip("ray", reason="install stackyard[ray] to run the Ray tests")
     import ray
 
     os.environ.update(RAY_ENV)
-    port = free_port()
-    temp = tempfile.mkdtemp(prefix="sy-ray-", dir="/tmp")  # short: Ray's socket paths
+    port, client_port = free_port(), free_port()
+    tmpdir = tempfile.mkdtemp(prefix="sy-ray-", dir="/tmp")  # short: Ray's socket paths
+    temp = str(Path(tmpdir) / "ray")
+    Path(temp).mkdir()
     log = open(Path(temp) / "head.log", "w")  # noqa: SIM115
     head = subprocess.Popen(
         [
@@ -55,19 +70,21 @@ def ray_address() -> Iterator[str]:
             f"--temp-dir={temp}",
             "--node-ip-address=127.0.0.1",
             "--object-store-memory=200000000",
+            f"--ray-client-server-port={client_port}",
         ],
-        env={**os.environ, **RAY_ENV},
+        env={**os.environ, **HEAD_ENV},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    address = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
-        while not (Path(temp) / "session_latest").exists() or not _listening(port):
+        while not (Path(temp) / "session_latest").exists() or not (
+            _listening(port) and _listening(client_port)
+        ):
             if head.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"ray start failed: {(Path(temp) / 'head.log').read_text()}")
             time.sleep(0.2)
-        yield address
+        yield RayHead(f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}", tmpdir)
     finally:
         import ray
 
@@ -80,6 +97,12 @@ def ray_address() -> Iterator[str]:
             head.kill()
             head.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def ray_address(ray_head: RayHead) -> str:
+    """The GCS address of the session's Ray head."""
+    return ray_head.address
 
 
 def _listening(port: int) -> bool:

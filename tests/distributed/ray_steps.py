@@ -8,10 +8,19 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from stackyard import ResourceSettings, RetryPolicy, get_step_context, pipeline, step
+from stackyard import (
+    ResourceSettings,
+    RetryPolicy,
+    get_step_context,
+    log_metadata,
+    pipeline,
+    step,
+)
 
 HERE = str(Path(__file__).resolve().parent)
-RUNTIME_ENV = {"env_vars": {"PYTHONPATH": HERE}}  # how Ray workers find this module
+# how Ray workers find this module: before the cluster's own PYTHONPATH (Ray expands
+# ${PYTHONPATH} in the worker), which may hold the stackyard under test
+RUNTIME_ENV = {"env_vars": {"PYTHONPATH": f"{HERE}{os.pathsep}${{PYTHONPATH}}"}}
 
 
 @step(enable_cache=False)
@@ -93,14 +102,97 @@ def dying_pipeline() -> None:
 
 
 @step(enable_cache=False)
-def sleeps(seconds: float) -> float:
+def sleeps(folder: str, seconds: float) -> float:
+    """Leaves its process id in `folder`, sleeps, then leaves `finished` there: a task
+    cancelled meanwhile never does."""
+    Path(folder, "pid").write_text(str(os.getpid()))
     time.sleep(seconds)
+    Path(folder, "finished").touch()
     return seconds
 
 
 @pipeline
-def slow_pipeline(seconds: float = 60.0) -> None:
-    never(sleeps(seconds))
+def slow_pipeline(folder: str, seconds: float = 60.0) -> None:
+    never(sleeps(folder, seconds))
+
+
+@step(enable_cache=False)
+def boom(marker: str) -> int:
+    Path(marker).touch()
+    raise ValueError("boom on purpose")
+
+
+@step(enable_cache=False)
+def outlives(marker: str, seconds: float) -> float:
+    """Ends `seconds` after `boom` failed, so what depends on it gets ready only then."""
+    deadline = time.time() + 120
+    while not Path(marker).exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(seconds)
+    return seconds
+
+
+@step(enable_cache=False)
+def after(value: float) -> float:
+    return value
+
+
+@pipeline(enable_cache=False)
+def failure_among_independent_steps(marker: str, seconds: float = 2.0) -> None:
+    never(boom(marker))
+    after(outlives(marker, seconds))
+    source()
+
+
+@step(enable_cache=False)
+def surroundings() -> dict[str, Any]:
+    """Where a step runs: its process, Ray namespace and cluster, the runtime_env's
+    variable, and the store it records in."""
+    import ray
+
+    context = ray.get_runtime_context()
+    return {
+        "pid": os.getpid(),
+        "namespace": context.namespace,
+        "gcs_address": context.gcs_address,
+        "mark": os.environ.get("SY_MARK"),
+        "store_url": get_step_context().store.handoff().url,
+    }
+
+
+@pipeline(enable_cache=False)
+def surroundings_pipeline() -> None:
+    surroundings()
+
+
+def _hook_file(kind: str) -> Path:
+    return Path(os.environ["SY_HOOK_DIR"], kind)
+
+
+def _succeeded() -> None:
+    _hook_file("on_success").write_text(str(os.getpid()))
+
+
+def _failed(exc: Exception) -> None:
+    _hook_file("on_failure").write_text(f"{os.getpid()} {exc}")
+
+
+@step(enable_cache=False, on_success=_succeeded)
+def measured() -> int:
+    log_metadata({"loss": 0.5, "pid": os.getpid()})
+    return 1
+
+
+@step(enable_cache=False, on_failure=_failed)
+def measured_then_fails() -> int:
+    log_metadata({"reached": True})
+    raise RuntimeError("fails after logging")
+
+
+@pipeline(enable_cache=False)
+def hooked_pipeline() -> None:
+    measured()
+    measured_then_fails()
 
 
 @step

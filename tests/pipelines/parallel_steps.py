@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 from stackyard import get_step_context, save_artifact, step
@@ -13,6 +15,20 @@ from stackyard.client import Client
 def nap(seconds: float) -> Annotated[float, "woke_at"]:
     time.sleep(seconds)
     return time.time()
+
+
+@step(enable_cache=False)
+def meet(barrier: str, timeout: float = 30.0) -> Annotated[float, "waited"]:
+    """Waits until two steps are inside it at once (each leaves a marker), then says how
+    long that took: only steps running at the same time get past it quickly, however
+    long their worker processes took to start."""
+    start = time.monotonic()
+    folder = Path(barrier)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{os.getpid()}-{time.monotonic_ns()}").touch()
+    while len(list(folder.iterdir())) < 2 and time.monotonic() - start < timeout:
+        time.sleep(0.02)
+    return time.monotonic() - start
 
 
 @step(enable_cache=False)

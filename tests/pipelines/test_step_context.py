@@ -95,6 +95,11 @@ def chatty() -> int:
     logging.info("a root info record")
     logging.getLogger("chatty.model").info("a module info record")
     logging.getLogger("chatty.model").debug("a record below the configured level")
+    # what stackyard's own HTTP transport says of its requests is no part of the step
+    logging.getLogger("httpx").info("HTTP Request: POST /heartbeat")
+    logging.getLogger("httpcore.connection").info("connect_tcp.started")
+    logging.getLogger("urllib3.connectionpool").info("Starting new HTTPS connection")
+    logging.getLogger("httpx").warning("a transport warning")
     return 0
 
 
@@ -117,6 +122,8 @@ def test_logs_capture_prints_stderr_and_log_records(capsys: pytest.CaptureFixtur
     assert "INFO root: a root info record" in logs  # Python's default shows warnings only
     assert "INFO chatty.model: a module info record" in logs
     assert "below the configured level" not in logs
+    assert "HTTP Request" not in logs and "connect_tcp" not in logs and "Starting new" not in logs
+    assert "WARNING httpx: a transport warning" in logs  # its warnings still count
     assert logging.getLogger().level == logging.WARNING  # put back after the step
     assert run.steps["chatty"].logs_uri.endswith("chatty.log")
     assert run.steps["silent"].logs == "" and run.steps["silent"].logs_uri is None

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from serving import ADMIN, PASSWORD, Running, Users
 
+from stackyard.client import Client
 from stackyard.models.binding import utcnow
 
 Json = dict[str, Any]
@@ -117,6 +118,25 @@ def test_a_snapshot_can_name_code_only_in_its_artifact_store_or_a_commit(
     refused = http.post("/api/v1/snapshots", json=body, headers=h(users, "alice"))
     assert refused.status_code == 422, refused.text
     assert named in refused.json()["detail"]
+
+
+def test_a_run_too_names_code_only_in_its_artifact_store_or_a_commit(
+    http: httpx.Client, users: Users
+) -> None:
+    """Item 2 on the runs path (a run records its code like its snapshot)."""
+    base = {"name": f"r-{uuid.uuid4().hex[:6]}", "status": "completed",
+            "pipeline_id": pipeline_id(http, users, "alice", f"p-{uuid.uuid4().hex[:6]}"),
+            "stack_id": default_stack_id(http, users)}  # fmt: skip
+    option = {"code_repository_id": str(uuid.uuid4()), "commit": "--output=/etc/x"}
+    for code, named in (
+        ({"code_reference": option}, "commit"),
+        ({"code_path": "/etc/passwd"}, "code_path"),
+    ):
+        refused = http.post(
+            "/api/v1/pipeline_runs", json={**base, **code}, headers=h(users, "alice")
+        )
+        assert refused.status_code == 422, refused.text
+        assert named in refused.json()["detail"]
 
 
 def test_the_server_queues_template_runs_and_never_starts_them(
@@ -444,6 +464,68 @@ def test_a_private_secret_name_is_never_revealed_by_a_conflict(
     assert mine["secret_values"] == {"k": "b"}  # bob's own private one wins the name
 
 
+def test_an_admin_makes_another_users_public_secret_private(
+    http: httpx.Client, users: Users
+) -> None:
+    """It used to answer 404 (the re-read as the admin no longer saw it) and change nothing."""
+    name = f"shared-{uuid.uuid4().hex[:6]}"
+    secret = ok(http.post("/api/v1/secrets", json={"name": name, "values": {"k": "v"}},
+                          headers=h(users, "alice")), 201)  # fmt: skip
+    hidden = http.put(
+        f"/api/v1/secrets/{secret['id']}", json={"private": True}, headers=h(users, "admin")
+    )
+    assert hidden.status_code == 200, hidden.text
+    assert hidden.json()["private"] is True and "secret_values" not in hidden.text.replace(
+        '"secret_values":null', ""
+    )
+    assert ok(http.get(f"/api/v1/secrets/{secret['id']}", headers=h(users, "alice")))["private"]
+    assert http.get(f"/api/v1/secrets/{secret['id']}", headers=h(users, "bob")).status_code == 404
+
+
+def queued_template(http: httpx.Client, users: Users, who: str) -> str:
+    """A run template whose runs wait for a runner (its code never needs fetching here)."""
+    root = default_artifact_root(http, users)
+    body = snapshot_body(http, users, who, code_path=f"{root}/code/{'b' * 64}.tar.gz")
+    snapshot = ok(http.post("/api/v1/snapshots", json=body, headers=h(users, who)), 201)
+    template = ok(
+        http.post(
+            "/api/v1/run_templates",
+            json={"name": f"t-{uuid.uuid4().hex[:6]}", "snapshot_id": snapshot["id"]},
+            headers=h(users, who),
+        ),
+        201,
+    )
+    return str(template["id"])
+
+
+def test_forbidding_runs_fails_the_queued_ones_and_runners_claim_none(
+    http: httpx.Client, users: Users
+) -> None:
+    """Admins turn template and schedule runs off and on; runs queued before they were
+    turned off are failed with the reason, never claimed later."""
+    template = queued_template(http, users, "alice")
+    trigger = f"/api/v1/run_templates/{template}/runs"
+    queued = ok(http.post(trigger, json={}, headers=h(users, "alice")), 201)
+    plain = http.put("/api/v1/settings", json={"allow_runs": False}, headers=h(users, "alice"))
+    assert plain.status_code == 403 and "not an admin" in plain.json()["detail"]
+    try:
+        off = http.put("/api/v1/settings", json={"allow_runs": False}, headers=h(users, "admin"))
+        assert ok(off) == {"allow_runs": False}
+        assert ok(http.get("/api/v1/settings", headers=h(users, "bob"))) == {"allow_runs": False}
+        refused = http.post(trigger, json={}, headers=h(users, "alice"))
+        assert refused.status_code == 409 and "--allow-runs" in refused.json()["detail"]
+        failed = ok(http.get(f"/api/v1/pipeline_runs/{queued['id']}", headers=h(users, "alice")))
+        assert failed["status"] == "failed" and "turned off" in failed["status_reason"]
+        claim = http.post("/api/v1/pipeline_runs/claim", headers=h(users, "admin"))
+        assert claim.status_code == 204
+    finally:
+        on = http.put("/api/v1/settings", json={"allow_runs": True}, headers=h(users, "admin"))
+        assert ok(on) == {"allow_runs": True}
+    again = ok(http.post(trigger, json={}, headers=h(users, "alice")), 201)
+    claimed = ok(http.post("/api/v1/pipeline_runs/claim", headers=h(users, "alice")))
+    assert claimed["run"]["id"] == again["id"]
+
+
 def test_writes_never_echo_secret_values(http: httpx.Client, users: Users) -> None:
     canary = f"canary-{uuid.uuid4().hex}"
     created = http.post(
@@ -499,6 +581,42 @@ def test_a_password_on_the_command_line_is_warned_about(server: Running) -> None
     result = CliRunner().invoke(login, [server.url, "--username", "alice", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     assert "visible to other users in `ps`" in result.output
+
+
+def test_secrets_on_the_servers_and_logins_command_lines_are_warned_about(
+    server: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`server --admin-password` (and `login --api-key`) warn like `login --password`;
+    the variable does not. The server itself is not started here."""
+    from click.testing import CliRunner
+
+    from stackyard.server import runner
+    from stackyard.server.cli_commands import login
+    from stackyard.server.cli_commands import server as server_command
+
+    started: list[str] = []
+    monkeypatch.setattr("logging.config.dictConfig", lambda config: None)  # the suite's logs
+    monkeypatch.setattr(
+        runner, "prepare_store", lambda url, user, password: started.append(password)
+    )
+    monkeypatch.setattr(runner, "serve", lambda url, **options: started.append(url))
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    warning = "--admin-password on the command line is visible to other users in `ps`"
+    args = ["--store-url", url, "--admin-user", "root"]
+    on_line = CliRunner().invoke(server_command, [*args, "--admin-password", "pw-on-the-line"])
+    assert on_line.exit_code == 0, on_line.output
+    assert warning in on_line.output and started == ["pw-on-the-line", url]
+    variable = CliRunner().invoke(
+        server_command, args, env={"STACKYARD_SERVER_ADMIN_PASSWORD": "pw-in-a-variable"}
+    )
+    assert variable.exit_code == 0 and warning not in variable.output
+    assert started[2] == "pw-in-a-variable"
+    admin = Client(store=server.rest(server.token_for(ADMIN)))
+    account = admin.create_user(f"svc-{uuid.uuid4().hex[:6]}", is_service_account=True)
+    key = admin.store.create("api_key", {"name": "k", "service_account_id": account.id}).key
+    by_key = CliRunner().invoke(login, [server.url, "--api-key", key])
+    assert by_key.exit_code == 0, by_key.output
+    assert "--api-key on the command line is visible to other users in `ps`" in by_key.output
 
 
 # -- 500s found by fuzzing ----------------------------------------------------------------

@@ -188,6 +188,43 @@ def test_up_as_the_very_first_command_on_a_new_machine(isolated_config: Path) ->
     assert Client().active_user.name == "default"
 
 
+def test_up_starts_a_runner_and_down_stops_it(isolated_config: Path, tmp_path: Path) -> None:
+    """The local server never runs pipeline code: `up` starts a runner for the local
+    user beside it (`--artifact-root` reaches the server), and `down` stops both."""
+    elsewhere = tmp_path / "more-artifacts"
+    runner = CliRunner()
+    result = runner.invoke(cli_commands.up, ["--artifact-root", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    try:
+        info = GlobalConfig.load().data["local_server"]
+        server_pid, runner_pid = int(info["pid"]), int(info["runner_pid"])
+        cmdline = Path(f"/proc/{runner_pid}/cmdline").read_bytes().split(b"\0")
+        assert b"stackyard.runner" in cmdline and b"start" in cmdline
+        server_cmdline = Path(f"/proc/{server_pid}/cmdline").read_bytes().split(b"\0")
+        roots = [
+            server_cmdline[i + 1] for i, a in enumerate(server_cmdline) if a == b"--artifact-root"
+        ]
+        assert roots == [str(isolated_config / "artifacts").encode(), str(elsewhere).encode()]
+        log = isolated_config / "runner.log"
+        deadline = time.monotonic() + 60
+        while "Runner taking every user's runs" not in (log.read_text() if log.exists() else ""):
+            assert _process_alive(runner_pid), log.read_text() if log.exists() else "no log"
+            assert time.monotonic() < deadline, "the runner did not log in"
+            time.sleep(0.1)
+    finally:
+        assert runner.invoke(cli_commands.down, []).exit_code == 0
+    reset_stores()
+    assert not _process_alive(runner_pid) and not _process_alive(server_pid)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def httpx_alive(url: str) -> bool:
     try:
         httpx.get(f"{url}/health", timeout=1)

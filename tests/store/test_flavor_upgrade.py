@@ -1,5 +1,6 @@
-"""A store seeded before a built-in flavor existed gets it: ray and s3 from migration 0003,
-later ones (mlflow) when the store is next opened."""
+"""A store seeded before a built-in flavor existed gets it: ray and s3 from migration 0003
+(with the connector resource type s3 needs from 0005), later ones (mlflow) when the store
+is next opened."""
 
 from __future__ import annotations
 
@@ -22,14 +23,23 @@ def _flavors(url: DatabaseURL) -> set[tuple[str, str]]:
         db.close()
 
 
-def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(tmp_path: Path) -> None:
-    from stackyard.store.sql.bootstrap import seed
+def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stackyard.store.sql import bootstrap
     from stackyard.store.sql.store import SqlStore
 
     url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(url, "0001")
     old = SqlStore(url.raw, migrate=False)
-    seed(old)
+    rows = bootstrap._builtin_flavor_rows  # as a release before 0005 wrote them
+    monkeypatch.setattr(
+        bootstrap,
+        "_builtin_flavor_rows",
+        lambda: [{k: v for k, v in r.items() if k != "connector_resource_type"} for r in rows()],
+    )
+    bootstrap.seed(old)
+    monkeypatch.undo()
     with old.db.transaction() as tx:  # as seeded by a release without them
         tx.execute("DELETE FROM flavors WHERE name IN ('ray', 's3')")
     old.close()
@@ -41,6 +51,9 @@ def test_upgrading_a_seeded_store_adds_the_new_builtin_flavors(tmp_path: Path) -
     store = SqlStore(url.raw)
     s3 = store.find("flavor", "s3", type="artifact_store")
     assert not s3.is_custom and "authentication_secret" in s3.config_schema["properties"]
+    assert s3.connector_resource_type == "s3-bucket"  # recorded by migration 0005
+    ray = store.find("flavor", "ray", type="orchestrator")
+    assert ray.connector_resource_type is None
     store.close()
 
 

@@ -90,7 +90,8 @@ class S3ArtifactStore(BaseArtifactStore):
                     f"artifact store {self.name!r} keeps artifacts in s3://{self.bucket}, but its "
                     f"connector is linked for {issued.resource_id}"
                 )
-            return f"service connector {issued.connector_id}", issued.values, issued.expires_at
+            origin = f"service connector {issued.connector_name!r} ({issued.connector_id})"
+            return origin, issued.values, issued.expires_at
         if self.config.authentication_secret:
             return self._secret_values(store, self.config.authentication_secret)
         return "the AWS default credential chain", {}, None

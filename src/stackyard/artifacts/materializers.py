@@ -31,6 +31,10 @@ class BaseMaterializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[type, ...]] = ()
     ARTIFACT_TYPE: ClassVar[str] = "data"
+    # True for stackyard's materializers whose files the dashboard reads without
+    # running code (JSON, .npy, parquet, bytes, text): they need no text preview
+    READABLE_FILES: ClassVar[bool] = False
+    pickled = False  # set when the value went to cloudpickle after all (`save_pickle`)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A concrete subclass that declares ``ASSOCIATED_TYPES`` is used for those of
@@ -66,6 +70,17 @@ class BaseMaterializer(ABC):
     def extract_metadata(self, value: Any) -> dict[str, JSONValue]:
         """Small JSON-able facts about ``value`` (length, shape, dtype...)."""
         return {}
+
+    def preview(self, value: Any) -> str | None:
+        """Text recorded with the version (its `preview` metadata) when its files cannot
+        be shown without running code: the server never unpickles nor runs a custom
+        materializer. The value's repr, bounded (`previews.short_repr`); None when the
+        files speak for themselves or no short repr can be made."""
+        if self.READABLE_FILES and not self.pickled:
+            return None
+        from stackyard.artifacts.previews import short_repr
+
+        return short_repr(value)
 
 
 _BUILTIN = "stackyard.artifacts.materializers_builtin"
@@ -197,45 +212,103 @@ def save_value(
     fs.makedirs(uri)
     instance = materializer(uri)
     instance.save(value)
+    metadata = instance.extract_metadata(value)
+    preview = instance.preview(value)
+    if preview:
+        metadata = {**metadata, "preview": preview}
+    if instance.pickled:
+        # recorded as what it is: only a version recorded as a pickle is ever unpickled,
+        # so a pickle planted beside another format's file is never read
+        from stackyard.artifacts.materializers_builtin import CloudpickleMaterializer
+
+        materializer = CloudpickleMaterializer
     return SavedArtifact(
         uri=uri,
         materializer=source_of(materializer),
         data_type=source_of(data_type),
         artifact_type=materializer.ARTIFACT_TYPE,
-        metadata=instance.extract_metadata(value),
+        metadata=metadata,
     )
 
 
 def materializer_class(path: str) -> type[BaseMaterializer]:
-    """The materializer class a record names, checked before anything of it is called.
+    """The materializer class a record names, checked before any of its code runs.
 
-    A record is data anyone with write access to the store could have written, so
-    the path must name a `BaseMaterializer` subclass; the standard library holds
-    none, so its modules (`os.system`, `subprocess.run`, ...) are refused before
-    they are even imported.
+    A record is data anyone with write access to the store could have written. So the
+    path must name a `BaseMaterializer` subclass: one already loaded, or one whose
+    module's source (read, not run) defines it as a class deriving from a
+    materializer; only then is the module imported (see `stackyard.artifacts.recorded`).
+    The standard library holds none and is never imported for a record.
     """
-    import sys
-
+    from stackyard.artifacts.recorded import resolve
     from stackyard.exceptions import IllegalOperationError
 
-    top = path.partition(".")[0]
-    found: Any = None
-    if top not in sys.stdlib_module_names:
-        try:
-            found = load_source(path)
-        except ImportError as exc:
-            raise ImportError(f"cannot load materializer {path!r}: {exc}") from None
+    refusal = (
+        f"refusing to load with {path!r}: it is not a materializer class "
+        "(a subclass of stackyard's BaseMaterializer)"
+    )
+    try:
+        found = resolve(path, lambda name: name.endswith("Materializer"), "a materializer class")
+    except IllegalOperationError as exc:
+        raise IllegalOperationError(f"{refusal}: {exc}") from None
+    except ImportError as exc:
+        raise ImportError(f"cannot load materializer {path!r}: {exc}") from None
     if not (isinstance(found, type) and issubclass(found, BaseMaterializer)):
+        raise IllegalOperationError(refusal)
+    return found
+
+
+def handled_types(materializer_cls: type[BaseMaterializer]) -> tuple[type, ...]:
+    """The types `materializer_cls` loads: its `ASSOCIATED_TYPES` and those it was
+    registered for in this process."""
+    with _LOCK:
+        registered = [t for t, m in _REGISTRY.items() if m is materializer_cls]
+    return tuple(dict.fromkeys([*materializer_cls.ASSOCIATED_TYPES, *registered]))
+
+
+def data_type_class(path: str, materializer_cls: type[BaseMaterializer]) -> type:
+    """The data type a record names, as a class `materializer_cls` handles, checked
+    before anything of it is called: exactly one of its types, or a subclass of one (any
+    class for a materializer of `object` or of no declared type, which is passed the
+    value's type explicitly). A function or other callable is refused, and so is a class
+    of the standard library outside `builtins` unless it subclasses one of the
+    materializer's types (an `OrderedDict` for a `dict` materializer)."""
+    from stackyard.artifacts.recorded import is_stdlib, resolve
+    from stackyard.exceptions import IllegalOperationError
+
+    handled = handled_types(materializer_cls)
+    for known in handled:
+        if source_of(known) == path:
+            return known
+    specific = [t for t in handled if t is not object]
+    any_class = len(specific) < len(handled) or not handled
+    accepted = ", ".join(source_of(t) for t in specific) or "any class"
+    what = f"data type {path!r} of a {source_of(materializer_cls)} artifact"
+    names = {t.__name__ for t in specific}
+    try:
+        found = resolve(path, None if any_class else names.__contains__, f"one of {accepted}")
+    except IllegalOperationError as exc:
+        raise IllegalOperationError(f"refusing to load {what}: {exc}") from None
+    if not isinstance(found, type):
         raise IllegalOperationError(
-            f"refusing to load with {path!r}: it is not a materializer class "
-            "(a subclass of stackyard's BaseMaterializer)"
+            f"refusing to load {what}: it is not a class (a data type is the class of the "
+            f"stored value; this materializer loads {accepted})"
+        )
+    foreign = found.__module__ == "builtins" or not is_stdlib(found.__module__)
+    if not (any(issubclass(found, t) for t in specific) or (any_class and foreign)):
+        raise IllegalOperationError(
+            f"refusing to load {what}: that materializer does not handle it; it loads "
+            f"{accepted}"
+            + (" and their subclasses" if specific else " outside the standard library")
         )
     return found
 
 
 def load_value(uri: str, materializer: str, data_type: str, *, root: str) -> Any:
     """Load a value stored by `save_value` from its recorded import paths, only from
-    inside the artifact store at `root` and only with a real materializer class."""
+    inside the artifact store at `root`, only with a real materializer class and a data
+    type it handles."""
+    from stackyard.artifacts.materializers_builtin import CloudpickleMaterializer
     from stackyard.exceptions import IllegalOperationError
     from stackyard.utils.uris import is_inside
 
@@ -244,12 +317,8 @@ def load_value(uri: str, materializer: str, data_type: str, *, root: str) -> Any
             f"refusing to read {uri!r}: it is not inside its artifact store ({root!r})"
         )
     materializer_cls = materializer_class(materializer)
-    try:
-        resolved = load_source(data_type)
-    except ImportError:
-        # Pickled values carry their own class (local classes are pickled by
-        # value), so an unimportable recorded type does not stop them loading.
-        if materializer_cls is not materializer_for(object):
-            raise
-        resolved = object
-    return materializer_cls(uri).load(resolved)
+    if materializer_cls is CloudpickleMaterializer:
+        # a pickle carries its own classes (local ones by value): the recorded type is
+        # neither needed nor imported
+        return materializer_cls(uri).load(object)
+    return materializer_cls(uri).load(data_type_class(data_type, materializer_cls))

@@ -37,6 +37,7 @@ def save_pickle(materializer: BaseMaterializer, value: Any, reason: str | None) 
             materializer.uri,
             reason,
         )
+    materializer.pickled = True  # only a recorded preview will show it (no unpickling)
     with materializer.open(_PICKLE_FILE, "wb") as file:
         cloudpickle.dump(value, file)
 
@@ -82,6 +83,7 @@ class BuiltinMaterializer(BaseMaterializer):
     """None, bool, int, float, str and list/tuple/set/frozenset/dict of them."""
 
     ASSOCIATED_TYPES = (type(None), bool, int, float, str, list, dict, *_LIST_LIKE)
+    READABLE_FILES = True
 
     def save(self, value: Any) -> None:
         body = list(value) if type(value) in _LIST_LIKE else value
@@ -95,11 +97,7 @@ class BuiltinMaterializer(BaseMaterializer):
         )
 
     def load(self, data_type: type) -> Any:
-        try:
-            file = self.open(_JSON_FILE, "r")
-        except FileNotFoundError:
-            return load_pickle(self)
-        with file:
+        with self.open(_JSON_FILE, "r") as file:
             value = json.load(file)
         return data_type(value) if data_type in _LIST_LIKE else value
 
@@ -115,6 +113,7 @@ class BytesMaterializer(BaseMaterializer):
     """Raw bytes, stored unchanged in a binary file."""
 
     ASSOCIATED_TYPES = (bytes,)
+    READABLE_FILES = True
 
     def save(self, value: bytes) -> None:
         with self.open(_BYTES_FILE, "wb") as file:

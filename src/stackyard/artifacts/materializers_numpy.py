@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from stackyard.artifacts.materializers import BaseMaterializer, JSONValue
-from stackyard.artifacts.materializers_builtin import load_pickle, save_pickle
+from stackyard.artifacts.materializers_builtin import save_pickle
 from stackyard.utils.source import source_of
 
 _FILE = "data.npy"
@@ -21,6 +21,7 @@ class NumpyMaterializer(BaseMaterializer):
     """
 
     ASSOCIATED_TYPES = (np.ndarray, np.generic)
+    READABLE_FILES = True
 
     def save(self, value: np.ndarray | np.generic) -> None:
         array = np.asarray(value)
@@ -36,11 +37,7 @@ class NumpyMaterializer(BaseMaterializer):
             np.save(file, array, allow_pickle=False)
 
     def load(self, data_type: type) -> Any:
-        try:
-            file = self.open(_FILE, "rb")
-        except FileNotFoundError:
-            return load_pickle(self)
-        with file:
+        with self.open(_FILE, "rb") as file:
             array = np.load(file, allow_pickle=False)
         return array[()] if issubclass(data_type, np.generic) else array
 

@@ -8,7 +8,7 @@ import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from stackyard.artifacts.materializers import BaseMaterializer, JSONValue
-from stackyard.artifacts.materializers_builtin import load_pickle, save_pickle
+from stackyard.artifacts.materializers_builtin import save_pickle
 from stackyard.utils.source import source_of
 
 _FILE = "data.parquet"
@@ -42,12 +42,8 @@ def _save(materializer: BaseMaterializer, value: pd.DataFrame | pd.Series) -> No
 
 
 def _load(materializer: BaseMaterializer) -> pd.DataFrame | pd.Series:
-    """Read the parquet file, or the pickled value if `_save` had to pickle it."""
-    try:
-        file = materializer.open(_FILE, "rb")
-    except FileNotFoundError:
-        return load_pickle(materializer)
-    with file:
+    """Read the parquet file (a value `_save` had to pickle is recorded as a pickle)."""
+    with materializer.open(_FILE, "rb") as file:
         return pd.read_parquet(file, engine="pyarrow")
 
 
@@ -55,6 +51,7 @@ class DataFrameMaterializer(BaseMaterializer):
     """pandas DataFrame, index and column dtypes included."""
 
     ASSOCIATED_TYPES = (pd.DataFrame,)
+    READABLE_FILES = True
 
     def save(self, value: pd.DataFrame) -> None:
         _save(self, value)
@@ -73,6 +70,7 @@ class SeriesMaterializer(BaseMaterializer):
     """pandas Series, stored as a one-column frame named after the Series."""
 
     ASSOCIATED_TYPES = (pd.Series,)
+    READABLE_FILES = True
 
     def save(self, value: pd.Series) -> None:
         _save(self, value)

@@ -13,6 +13,7 @@ class PydanticMaterializer(BaseMaterializer):
     """Any BaseModel subclass, validated back into the recorded model class."""
 
     ASSOCIATED_TYPES = (BaseModel,)
+    READABLE_FILES = True
 
     def save(self, value: BaseModel) -> None:
         with self.open(_FILE, "w") as file:

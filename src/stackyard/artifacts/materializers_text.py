@@ -18,6 +18,7 @@ class TextMaterializer(BaseMaterializer):
     """`HTMLString` and `MarkdownString`, read back as the same type."""
 
     ASSOCIATED_TYPES = (HTMLString, MarkdownString)
+    READABLE_FILES = True
 
     def save(self, value: str) -> None:
         kind = HTMLString if isinstance(value, HTMLString) else MarkdownString

@@ -35,6 +35,21 @@ def get_client() -> Client:
     return client
 
 
+def warn_if_on_command_line(parameter: str, instead: str) -> None:
+    """A password or key given as an argument is visible to every user of the machine
+    (and every process of the same account) in `ps` and /proc/<pid>/cmdline."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    if context.get_parameter_source(parameter) == ParameterSource.COMMANDLINE:
+        option = "--" + parameter.replace("_", "-")
+        click.echo(
+            f"Warning: {option} on the command line is visible to other users in `ps`; "
+            f"use {instead} instead.",
+            err=True,
+        )
+
+
 def _output_attrs(formats: tuple[str, ...]) -> dict[str, Any]:
     return {
         "type": click.Choice(formats),

@@ -97,11 +97,16 @@ step = resource_group(STEP, "step", "Inspect the step runs of pipeline runs.", v
     type=click.FloatRange(min=0),
     default=30.0,
     show_default=True,
-    help="Seconds to wait until no step of it is still running.",
+    help="Seconds to wait until the process running it has ended its steps' work.",
 )
 def stop(run_ref: str, wait: float) -> None:
     stopped = get_client().stop_pipeline_run(run_ref, wait=wait)
     click.echo(f"Stopped run {stopped.name!r} ({stopped.id}).")
+    if not stopped.released:
+        click.echo(
+            f"The process running it has not let go after {wait:g} s; it ends its steps' "
+            "work at its next heartbeat."
+        )
 
 
 @step.command("describe", help="Show a step run: by id or id prefix, or by name with --run.")

@@ -390,6 +390,7 @@ class FlavorFilters(TypedDict, total=False):
     source: Text
     integration: Text
     is_custom: Flag
+    connector_resource_type: Text
     user: Id
     user_name: Text
 

@@ -101,16 +101,14 @@ class PipelineMethods(ClientCore):
     ) -> PipelineRunResponse:
         """Stop an unfinished run: it and its unfinished steps become `stopped` now, and
         the process running it ends their work at its next heartbeat. With `wait`,
-        wait up to that many seconds for that process to let go (no step `running`)."""
+        wait up to that many seconds until that process has let go of it (its steps'
+        work ended, or it died): `.released` of the run returned says whether it did."""
         run = self.get_pipeline_run(name_id_or_prefix)
         stopped = self.store.stop_run(run.id)
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not self.store.list_rows(
-                "run_step", pipeline_run_id=run.id, status="running", size=1
-            ).total:
-                break
+        while not stopped.released and time.monotonic() < deadline:
             time.sleep(0.1)
+            stopped = self._by_id(PIPELINE_RUN, run.id)
         return stopped
 
     def delete_pipeline_run(self, name_id_or_prefix: str | UUID) -> None:

@@ -7,13 +7,12 @@ from uuid import UUID
 
 from stackyard.client.core import DEFAULT_PAGE_SIZE, UNSET, ClientCore, Unset
 from stackyard.client.kinds import FLAVOR, SERVICE_CONNECTOR, STACK, STACK_COMPONENT
-from stackyard.exceptions import IllegalOperationError, InputError, ServiceConnectorError
+from stackyard.exceptions import IllegalOperationError, InputError
 from stackyard.models.enums import StackComponentType
 
 if TYPE_CHECKING:
     from stackyard.client.filters import FlavorFilters, StackComponentFilters, StackFilters
     from stackyard.models.base import Page
-    from stackyard.models.connectors import ServiceConnectorResponse
     from stackyard.models.stacks import FlavorResponse, StackComponentResponse, StackResponse
 
 ComponentRefs = dict[str, str | UUID | list[str | UUID]]
@@ -93,38 +92,6 @@ class StackMethods(ClientCore):
         self.store.delete(STACK.name, stack.id)
 
     # -- components ---------------------------------------------------------------------
-    def _fitting_connector(
-        self,
-        flavor: str,
-        component_type: StackComponentType,
-        connector: str | UUID,
-        resource_id: str | None,
-    ) -> tuple[UUID, str | None]:
-        """The connector named `connector`, if it serves what the flavor needs, and
-        `resource_id` in its one spelling (`bucket` → `s3://bucket`)."""
-        from stackyard.connectors import provider_for
-        from stackyard.stack.stack import flavor_class
-
-        found: ServiceConnectorResponse = self._get(SERVICE_CONNECTOR, connector)
-        record: FlavorResponse = self._get(FLAVOR, flavor, type=component_type.value)
-        needs = flavor_class(record.source, f"{component_type.value} flavor {flavor!r}")
-        wanted = needs.connector_resource_type
-        if wanted is None:
-            raise InputError(
-                f"{component_type.value} flavor {flavor!r} takes no service connector "
-                "(it reaches nothing remote)"
-            )
-        if wanted not in found.resource_types:
-            raise ServiceConnectorError(
-                f"service connector {found.name!r} ({found.connector_type}) serves "
-                f"{', '.join(found.resource_types)}; {component_type.value} flavor {flavor!r} "
-                f"needs a connector for {wanted}"
-            )
-        if resource_id is not None:
-            provider = provider_for(found.connector_type)
-            resource_id = provider.canonical_resource_id(wanted, resource_id)
-        return found.id, resource_id
-
     def create_stack_component(
         self,
         name: str,
@@ -138,16 +105,11 @@ class StackMethods(ClientCore):
 
         `connector` (name, id or prefix) links a service connector that hands the
         component its credentials at run time, for `connector_resource_id` (e.g.
-        `s3://bucket`); it must serve the resource type the flavor needs.
+        `s3://bucket`). The store checks that it serves the resource type the flavor
+        records and can serve that resource.
         """
         ctype = as_component_type(component_type)
-        connector_id = None
-        if connector:
-            connector_id, connector_resource_id = self._fitting_connector(
-                flavor, ctype, connector, connector_resource_id
-            )
-        elif connector_resource_id is not None:
-            raise InputError("connector_resource_id needs a connector to reach it with")
+        connector_id = self._get(SERVICE_CONNECTOR, connector).id if connector else None
         return self._create(
             STACK_COMPONENT,
             name=name,
@@ -202,11 +164,9 @@ class StackMethods(ClientCore):
                     )
                 connector = component.connector_id
             if not isinstance(connector, Unset):
-                resource = (
+                changes["connector_id"] = self._get(SERVICE_CONNECTOR, connector).id
+                changes["connector_resource_id"] = (
                     None if isinstance(connector_resource_id, Unset) else connector_resource_id
-                )
-                changes["connector_id"], changes["connector_resource_id"] = self._fitting_connector(
-                    component.flavor, component.type, connector, resource
                 )
         return self._update_entity(STACK_COMPONENT, component.id, changes)
 
@@ -244,6 +204,7 @@ class StackMethods(ClientCore):
             integration="custom",
             config_schema=flavor.config_schema(),
             is_custom=True,
+            connector_resource_type=flavor.connector_resource_type,
         )
 
     def get_flavor(

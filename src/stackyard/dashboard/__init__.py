@@ -18,7 +18,15 @@ from stackyard.server.context import ServerContext
 
 def mount(app: FastAPI, ctx: ServerContext) -> None:
     """Add every dashboard route to `app` (hidden from the OpenAPI docs)."""
-    from stackyard.dashboard import artifacts, automation, resources, run_detail, runs, signin
+    from stackyard.dashboard import (
+        artifacts,
+        automation,
+        ml_models,
+        resources,
+        run_detail,
+        runs,
+        signin,
+    )
     from stackyard.dashboard.web import Pages
 
     pages = Pages(ctx)
@@ -26,6 +34,7 @@ def mount(app: FastAPI, ctx: ServerContext) -> None:
     table: list[tuple[str, Any, list[str]]] = [
         *signin.routes(pages),
         ("/static/{name}", pages.static_endpoint(), ["GET"]),
+        ("/favicon.ico", pages.static_endpoint("favicon.ico"), ["GET"]),
         ("/runs", w(runs.runs_page), ["GET"]),
         ("/runs/{run_id}", w(run_detail.run_page), ["GET"]),
         ("/run-steps/{step_id}", w(run_detail.step_redirect), ["GET"]),
@@ -36,6 +45,8 @@ def mount(app: FastAPI, ctx: ServerContext) -> None:
         ("/artifact-versions/{version_id}", w(artifacts.version_page), ["GET"]),
         ("/artifact-versions/{version_id}/content", w(artifacts.version_content), ["GET"]),
         ("/artifact-versions/{version_id}/download", w(artifacts.version_download), ["GET"]),
+        ("/models", w(ml_models.models_page), ["GET"]),
+        ("/models/{model_id}", w(ml_models.model_page), ["GET"]),
         ("/pipelines", w(resources.pipelines_page), ["GET"]),
         ("/pipelines/{pipeline_id}", w(resources.pipeline_page), ["GET"]),
         ("/stacks", w(resources.stacks_page), ["GET"]),

@@ -9,18 +9,11 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from stackyard.dashboard import preview
-from stackyard.dashboard.lookups import Row, artifact_roots, one, rows_by_id
+from stackyard.dashboard.lookups import Row, artifact_roots, one, readable_roots, rows_by_id
 from stackyard.dashboard.web import Page
-from stackyard.exceptions import EntityNotFoundError, InputError
+from stackyard.exceptions import EntityNotFoundError
 
 DOWNLOAD_LIMIT = 256 * 1024 * 1024
-
-
-def _page_number(page: Page) -> int:
-    try:
-        return max(1, int(page.query("page") or 1))
-    except ValueError:
-        raise InputError(f"page {page.query('page')!r} is not a whole number") from None
 
 
 def artifacts_page(page: Page) -> Response:
@@ -28,7 +21,7 @@ def artifacts_page(page: Page) -> Response:
     name = page.query("name")
     filters = {"name": f"contains:{name}"} if name else {}
     found = store.list_rows(
-        "artifact", sort_by="desc:created", page=_page_number(page), size=50, **filters
+        "artifact", sort_by="desc:created", page=page.page_number(), size=50, **filters
     )
     ids = [a["id"] for a in found.items]
     counts = {
@@ -47,7 +40,7 @@ def artifact_page(page: Page) -> Response:
         "artifact_version",
         artifact_id=artifact["id"],
         sort_by="desc:number",
-        page=_page_number(page),
+        page=page.page_number(),
         size=50,
     )
     producers = rows_by_id(store, "run_step", (v["producer_step_run_id"] for v in found.items))
@@ -61,7 +54,8 @@ def artifact_page(page: Page) -> Response:
 
 
 def _roots(page: Page, version: Row) -> tuple[list[str], Row | None, Row | None]:
-    """The artifact store roots that may hold `version`, its producer step and run."""
+    """The root of the artifact store that holds `version` (`_readable` says whether the
+    server reads under it), its producer step and run."""
     store = page.store
     producer = (
         rows_by_id(store, "run_step", [version["producer_step_run_id"]]).get(
@@ -77,7 +71,12 @@ def _roots(page: Page, version: Row) -> tuple[list[str], Row | None, Row | None]
         if producer
         else None
     )
-    return artifact_roots(store, run["stack_id"] if run else None), producer, run
+    roots = artifact_roots(store, run["stack_id"] if run else None, version["artifact_store_id"])
+    return roots, producer, run
+
+
+def _readable(page: Page, roots: list[str]) -> list[str]:
+    return readable_roots(page.ctx.files, page.store, roots)
 
 
 def version_page(page: Page) -> Response:
@@ -91,7 +90,17 @@ def version_page(page: Page) -> Response:
     consumer_runs = rows_by_id(
         store, "pipeline_run", (s["pipeline_run_id"] for s in consumers.items)
     )
-    shown = preview.preview(version, roots)
+    try:
+        shown = preview.preview(version, _readable(page, roots))
+    except preview.NotPreviewable as exc:
+        shown = preview.Preview("none", reason=str(exc))
+    metadata = dict(version["run_metadata"] or {})
+    # the text the saving process recorded for files the server does not read (a pickle)
+    recorded = metadata.get("preview") if shown.kind == "none" else None
+    if isinstance(recorded, str):
+        metadata.pop("preview")
+    else:
+        recorded = None
     return page.render(
         "version.html",
         title=f"{version['name']} version {version['version']}",
@@ -102,6 +111,8 @@ def version_page(page: Page) -> Response:
         consumers=consumers,
         consumer_runs=consumer_runs,
         preview=shown,
+        recorded=recorded,
+        metadata=metadata,
     )
 
 
@@ -110,7 +121,7 @@ def version_content(page: Page) -> Response:
     version = one(page.store, "artifact_version", page.param("version_id"))
     roots, _, _ = _roots(page, version)
     try:
-        data, media_type = preview.image_bytes(version, roots)
+        data, media_type = preview.image_bytes(version, _readable(page, roots))
     except preview.NotPreviewable as exc:
         raise EntityNotFoundError(
             f"artifact version {version['id']} has no image to show: {exc}"
@@ -128,6 +139,7 @@ def version_download(page: Page) -> Response:
     roots, _, _ = _roots(page, version)
     base = f"{version['name']}-{version['version']}".replace("/", "_").replace(":", "_")
     try:
+        roots = _readable(page, roots)
         files = preview.stored_files(str(version["uri"]), roots)
         if len(files) == 1:
             name, uri = files[0]

@@ -17,6 +17,8 @@ from stackyard.dashboard.lookups import Row, one, rows_by_id
 from stackyard.dashboard.web import Page
 from stackyard.exceptions import IllegalOperationError, InputError, StackyardError
 
+PAGE_SIZE = 50  # as every other list page
+
 
 def _may_change(page: Page, row: Row) -> bool:
     user = page.viewer.user
@@ -25,7 +27,7 @@ def _may_change(page: Page, row: Row) -> bool:
 
 def schedules_page(page: Page) -> Response:
     store = page.store
-    found = store.list_rows("schedule", size=200)
+    found = store.list_rows("schedule", page=page.page_number(), size=PAGE_SIZE)
     pipelines = rows_by_id(store, "pipeline", (s["pipeline_id"] for s in found.items))
     templates = rows_by_id(store, "run_template", (s["template_id"] for s in found.items))
     users = rows_by_id(store, "user", (s["user_id"] for s in found.items))
@@ -53,7 +55,9 @@ def toggle_schedule(page: Page) -> Response:
 
 def templates_page(page: Page) -> Response:
     store = page.store
-    found = store.list_rows("run_template", size=200)
+    found = store.list_rows(
+        "run_template", sort_by="desc:created", page=page.page_number(), size=PAGE_SIZE
+    )
     pipelines = rows_by_id(store, "pipeline", (t["pipeline_id"] for t in found.items))
     return page.render("templates.html", title="Run templates", found=found, pipelines=pipelines)
 

@@ -1,6 +1,9 @@
 """Laying out a run's DAG in layers, top to bottom, for an SVG drawing.
 
-The classic layered (Sugiyama) recipe, small enough to own: each step goes one
+The classic layered (Sugiyama) recipe, kept as our own after measuring the
+libraries that offer it (README, Dashboard; `benchmarks/bench_dag_layout.py`):
+grandalf fails on a 1,000-step chain inside a request and is 5 to 20 times slower,
+igraph (GPL) returns no bend points for long edges. Each step goes one
 layer below its deepest upstream step; an edge spanning several layers gets a
 waypoint in each layer it crosses, so it is ordered like a node; then a few
 sweeps of the barycenter heuristic order each layer by the mean position of its

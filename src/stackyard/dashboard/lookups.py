@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from stackyard.server.files import ServerFiles
 from stackyard.store.sql.store import SqlStore
 
 Row = dict[str, Any]
@@ -34,9 +35,17 @@ def one(store: SqlStore, kind: str, entity_id: Any) -> Row:
     return row
 
 
-def artifact_roots(store: SqlStore, stack_id: Any | None) -> list[str]:
-    """Root paths of the artifact store of `stack_id`, or of every artifact store when
-    the stack is unknown (a version saved outside a run)."""
+def artifact_roots(
+    store: SqlStore, stack_id: Any | None, component_id: Any | None = None
+) -> list[str]:
+    """Root paths of the artifact store `component_id` (the one a version records), else
+    of the artifact store of `stack_id`, else of every artifact store (an old version
+    saved outside a run)."""
+    if component_id is not None:
+        component = rows_by_id(store, "stack_component", [component_id]).get(
+            UUID(str(component_id))
+        )
+        return [str(component["configuration"].get("path", ""))] if component else []
     if stack_id is not None:
         stack = rows_by_id(store, "stack", [stack_id]).get(UUID(str(stack_id)))
         if stack is not None:
@@ -47,4 +56,16 @@ def artifact_roots(store: SqlStore, stack_id: Any | None) -> list[str]:
     return [str(c["configuration"].get("path", "")) for c in page.items]
 
 
-__all__ = ["artifact_roots", "one", "rows_by_id"]
+def readable_roots(files: ServerFiles, store: SqlStore, roots: list[str]) -> list[str]:
+    """Those of `roots` the server reads files under (`stackyard.server.files`);
+    NotPreviewable, saying why, when none is."""
+    from stackyard.dashboard.preview import NotPreviewable
+    from stackyard.exceptions import AuthorizationError
+
+    try:
+        return files.readable(store, roots)
+    except AuthorizationError as exc:
+        raise NotPreviewable(exc.message) from None
+
+
+__all__ = ["artifact_roots", "one", "readable_roots", "rows_by_id"]

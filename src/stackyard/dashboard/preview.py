@@ -76,18 +76,26 @@ def _local_path(uri: str) -> str:
 
 
 def inside(uri: str, root: str) -> bool:
-    """Whether `uri` names something under the artifact store root `root`."""
-    if not uri or not root:
+    """Whether `uri` names something under the artifact store root `root`: never for a
+    root of `/` (or a bucket's whole namespace), never through `..` or a symlink that
+    leads out, never a chained `a::b` URL. Which roots the server reads under at all is
+    `stackyard.server.files`' to say (never one holding the server's own files)."""
+    if not uri or not root or "::" in uri or "::" in root:
         return False
     if _is_local(uri) != _is_local(root):
         return False
     if _is_local(uri):
         path, base = _local_path(uri), _local_path(root)
+        if base == "/":
+            return False
         return path != base and os.path.commonpath([path, base]) == base
     parts = urlsplit(uri)
     if any(segment in ("..", ".") for segment in parts.path.split("/")):
         return False
-    return uri.startswith(root.rstrip("/") + "/")
+    base_url = root.rstrip("/")
+    if not urlsplit(base_url).netloc:
+        return False
+    return uri.startswith(base_url + "/")
 
 
 def check_inside(uri: str, roots: list[str]) -> None:

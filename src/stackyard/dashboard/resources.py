@@ -9,6 +9,7 @@ configurations show secret fields masked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -26,19 +27,12 @@ from stackyard.dashboard.views import (
     when,
 )
 from stackyard.dashboard.web import Page
-from stackyard.exceptions import AuthorizationError, InputError
+from stackyard.exceptions import AuthorizationError
 
 PAGE_SIZE = 50
 
 
-def _number(page: Page) -> int:
-    try:
-        return max(1, int(page.query("page") or 1))
-    except ValueError:
-        raise InputError(f"page {page.query('page')!r} is not a whole number") from None
-
-
-def _list(
+def list_page(
     page: Page,
     kind: str,
     title: str,
@@ -47,10 +41,13 @@ def _list(
     extra: Callable[[list[Row]], dict[str, Any]] | None = None,
     **filters: Any,
 ) -> Response:
+    """A page of `kind` as a table, `?name=` filtering by name: `row` makes a row's
+    cells from the entity and a context holding `users` (their owners) and whatever
+    `extra` reads for the whole page at once."""
     name = page.query("name")
     if name:
         filters["name"] = f"contains:{name}"
-    found = page.store.list_rows(kind, page=_number(page), size=PAGE_SIZE, **filters)
+    found = page.store.list_rows(kind, page=page.page_number(), size=PAGE_SIZE, **filters)
     context = extra(found.items) if extra else {}
     users = rows_by_id(page.store, "user", (r.get("user_id") for r in found.items))
     context["users"] = users
@@ -60,7 +57,8 @@ def _list(
     )
 
 
-def _owner(row: Row, context: dict[str, Any]) -> Cell:
+def owner_cell(row: Row, context: dict[str, Any]) -> Cell:
+    """The name of the entity's owner (from the context `list_page` hands out)."""
     user = context["users"].get(row.get("user_id"))
     return Cell(user["name"] if user else "—", kind="text" if user else "muted")
 
@@ -104,10 +102,10 @@ def pipelines_page(page: Page) -> Response:
             link(s["total"], f"/runs?pipeline={p['id']}"),
             Cell(rate, kind="rate" if s["rate"] is not None else "muted"),
             when(s["last"]),
-            _owner(p, ctx),
+            owner_cell(p, ctx),
         ]
 
-    return _list(
+    return list_page(
         page,
         "pipeline",
         "Pipelines",
@@ -117,21 +115,61 @@ def pipelines_page(page: Page) -> Response:
     )
 
 
+CHART_W, CHART_H, CHART_PAD = 1000, 150, 24  # the plot area, in SVG units
+
+
+def _time_label(moment: datetime, span: float) -> str:
+    """A tick label as precise as the chart's time span needs."""
+    if span >= 2 * 86400:
+        return f"{moment:%Y-%m-%d}"
+    if span >= 3600:
+        return f"{moment:%m-%d %H:%M}"
+    if span >= 60:
+        return f"{moment:%H:%M:%S}"
+    return f"{moment:%H:%M:%S}.{moment.microsecond // 1000:03d}"
+
+
+def runs_over_time(runs: list[Row]) -> dict[str, Any]:
+    """The runs as dots: x their start time (created, if not started), y their duration;
+    five time ticks under them. Gaps and bursts show as gaps and bursts."""
+    if not runs:
+        return {"dots": [], "ticks": [], "longest": 0.0}
+    times: list[datetime] = [(r["start_time"] or r["created"]).astimezone(UTC) for r in runs]
+    first, last = min(times), max(times)
+    span = (last - first).total_seconds()
+    width = CHART_W - 2 * CHART_PAD
+    longest = max([r["seconds"] or 0.0 for r in runs] + [0.001])
+
+    def x_of(moment: datetime) -> float:
+        if span <= 0:
+            return CHART_W / 2
+        return round(CHART_PAD + (moment - first).total_seconds() / span * width, 1)
+
+    dots = [
+        {
+            "run": run,
+            "at": moment,
+            "x": x_of(moment),
+            "y": round(CHART_PAD / 2 + CHART_H * (1 - (run["seconds"] or 0.0) / longest), 1),
+        }
+        for run, moment in zip(runs, times, strict=True)
+    ]
+    steps = 4 if span > 0 else 0
+    ticks: list[dict[str, Any]] = []
+    for index in range(steps + 1):
+        moment = first + (last - first) * (index / steps if steps else 0)
+        label = _time_label(moment, span)
+        if not ticks or ticks[-1]["label"] != label:
+            ticks.append({"x": x_of(moment), "label": label})
+    return {"dots": dots, "ticks": ticks, "longest": longest}
+
+
 def pipeline_page(page: Page) -> Response:
     store = page.store
     pipeline = one(store, "pipeline", page.param("pipeline_id"))
     stats = _run_stats(page, [pipeline["id"]]).get(pipeline["id"])
     recent = store.list_rows("pipeline_run", pipeline_id=pipeline["id"], size=100).items
     runs = decorate(page, recent)
-    longest = max([r["seconds"] or 0 for r in runs] + [0.001])
-    chart = [
-        {
-            "run": r,
-            "x": i * 10,
-            "height": max(2.0, round((r["seconds"] or 0) / longest * 100, 1)),
-        }
-        for i, r in enumerate(reversed(runs))
-    ]
     return page.render(
         "pipeline.html",
         title=f"Pipeline {pipeline['name']}",
@@ -139,9 +177,9 @@ def pipeline_page(page: Page) -> Response:
         stats=stats,
         runs=runs[:10],
         last=runs[0] if runs else None,
-        chart=chart,
-        chart_width=max(10, len(chart) * 10),
-        longest=longest,
+        chart=runs_over_time(runs),
+        chart_w=CHART_W,
+        chart_h=CHART_H + CHART_PAD * 2,
     )
 
 
@@ -154,13 +192,13 @@ def stacks_page(page: Page) -> Response:
             for i in ids
             if i in ctx["components"]
         ]
-        return [link(s["name"], f"/stacks/{s['id']}"), Cell(", ".join(parts)), _owner(s, ctx)]
+        return [link(s["name"], f"/stacks/{s['id']}"), Cell(", ".join(parts)), owner_cell(s, ctx)]
 
     def extra(items: list[Row]) -> dict[str, Any]:
         ids = [i for s in items for group in s["component_ids"].values() for i in group]
         return {"components": rows_by_id(page.store, "stack_component", ids)}
 
-    return _list(page, "stack", "Stacks", ["Name", "Components", "Owner"], row, extra)
+    return list_page(page, "stack", "Stacks", ["Name", "Components", "Owner"], row, extra)
 
 
 def _flavor_schemas(page: Page, components: list[Row]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -214,12 +252,12 @@ def components_page(page: Page) -> Response:
             Cell(c["type"]),
             Cell(c["flavor"]),
             as_json(_component_config(c, ctx["schemas"])),
-            _owner(c, ctx),
+            owner_cell(c, ctx),
         ]
 
     kind = page.query("type")
     filters = {"type": kind} if kind else {}
-    return _list(
+    return list_page(
         page,
         "stack_component",
         "Components",
@@ -257,7 +295,9 @@ def flavors_page(page: Page) -> Response:
             Cell("custom" if f["is_custom"] else "built in"),
         ]
 
-    return _list(page, "flavor", "Flavors", ["Name", "Type", "Integration", "Source", "Kind"], row)
+    return list_page(
+        page, "flavor", "Flavors", ["Name", "Type", "Integration", "Source", "Kind"], row
+    )
 
 
 def flavor_page(page: Page) -> Response:
@@ -300,10 +340,10 @@ def secrets_page(page: Page) -> Response:
             link(s["name"], f"/secrets/{s['id']}"),
             Cell(", ".join(s["keys"]) or "—"),
             Cell("private" if s["private"] else "shared"),
-            _owner(s, ctx),
+            owner_cell(s, ctx),
         ]
 
-    return _list(page, "secret", "Secrets", ["Name", "Keys", "Visibility", "Owner"], row)
+    return list_page(page, "secret", "Secrets", ["Name", "Keys", "Visibility", "Owner"], row)
 
 
 def secret_page(page: Page) -> Response:
@@ -328,10 +368,10 @@ def connectors_page(page: Page) -> Response:
             Cell(c["auth_method"]),
             Cell(", ".join(c["resource_types"])),
             Cell(c["resource_id"] or "—"),
-            _owner(c, ctx),
+            owner_cell(c, ctx),
         ]
 
-    return _list(
+    return list_page(
         page,
         "service_connector",
         "Service connectors",
@@ -361,10 +401,10 @@ def repositories_page(page: Page) -> Response:
             link(r["name"], f"/code-repositories/{r['id']}"),
             Cell(r["source"]),
             as_json(masked(r["config"] or {})),
-            _owner(r, ctx),
+            owner_cell(r, ctx),
         ]
 
-    return _list(
+    return list_page(
         page, "code_repository", "Code repositories", ["Name", "Source", "Config", "Owner"], row
     )
 
@@ -395,7 +435,7 @@ def builds_page(page: Page) -> Response:
     def extra(items: list[Row]) -> dict[str, Any]:
         return {"pipelines": rows_by_id(page.store, "pipeline", (b["pipeline_id"] for b in items))}
 
-    return _list(
+    return list_page(
         page,
         "build",
         "Builds",
@@ -437,6 +477,6 @@ def users_page(page: Page) -> Response:
             ),
         ]
 
-    return _list(
+    return list_page(
         page, "user", "Users", ["Name", "Full name", "Email", "Role", "Kind", "State"], row
     )

@@ -15,10 +15,10 @@ from uuid import UUID
 from starlette.responses import Response
 
 from stackyard.dashboard import dag
-from stackyard.dashboard.lookups import Row, artifact_roots, one, rows_by_id
+from stackyard.dashboard.lookups import Row, artifact_roots, one, readable_roots, rows_by_id
 from stackyard.dashboard.preview import NotPreviewable, check_inside
 from stackyard.dashboard.web import LIVE_STATUSES, Page, seconds_between
-from stackyard.exceptions import EntityNotFoundError
+from stackyard.exceptions import EntityNotFoundError, InputError
 from stackyard.store.sql.filters import coerce
 
 LOG_TAIL = 256 * 1024
@@ -147,37 +147,66 @@ def run_page(page: Page) -> Response:
 
 
 def step_logs(page: Page) -> Response:
-    """The tail of a step's logs as plain text (the page polls it while the step runs)."""
+    """A step's logs as plain text, from byte `?offset=` on (the page polls it while the
+    step runs and appends what is new, so a reader's place and selection stay put).
+
+    Headers: `X-Step-Status`; `X-Log-Start`, the byte offset the text starts at (not the
+    one asked for when more than `LOG_TAIL` is new: then the page replaces what it
+    shows); `X-Log-Next`, the offset to ask for next.
+    """
     store = page.store
     step_id = coerce("id", "uuid", page.param("step_id"))
     step = one(store, "run_step", step_id)
-    headers = {"X-Step-Status": str(step["status"])}
-    uri = step["logs_uri"]
-    if not uri:
-        return Response("", media_type="text/plain; charset=utf-8", headers=headers)
-    run = one(store, "pipeline_run", step["pipeline_run_id"])
     try:
-        check_inside(str(uri), artifact_roots(store, run["stack_id"]))
-        text = _tail(str(uri))
-    except NotPreviewable as exc:
-        text = f"[the logs cannot be shown: {exc}]"
+        offset = max(0, int(page.query("offset") or 0))
+    except ValueError:
+        raise InputError(f"offset {page.query('offset')!r} is not a whole number") from None
+    text, start, following = "", 0, 0
+    uri = step["logs_uri"]
+    if uri:
+        run = one(store, "pipeline_run", step["pipeline_run_id"])
+        try:
+            stack_roots = artifact_roots(store, run["stack_id"]) if run["stack_id"] else []
+            roots = readable_roots(page.ctx.files, store, stack_roots)
+            check_inside(str(uri), roots)
+            text, start, following = _read_from(str(uri), offset)
+        except NotPreviewable as exc:
+            text = f"[the logs cannot be shown: {exc}]"
+    headers = {
+        "X-Step-Status": str(step["status"]),
+        "X-Log-Start": str(start),
+        "X-Log-Next": str(following),
+    }
     return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
 
 
-def _tail(uri: str) -> str:
+def _read_from(uri: str, offset: int) -> tuple[str, int, int]:
+    """(text, its start, the next offset) of the log file from `offset` on: at most its
+    last LOG_TAIL bytes, and only whole UTF-8 characters (a half-written one is read
+    next time). The file only grows, but the step rewrites it whole as it goes: shorter
+    than `offset` means caught mid-rewrite, so nothing is new yet."""
+    import codecs
+
     from stackyard.artifacts import fs
 
     try:
         with fs.open_uri(uri, "rb") as handle:
             size = handle.seek(0, 2)
-            handle.seek(max(0, size - LOG_TAIL))
-            data = bytes(handle.read())
+            if size < offset:
+                return "", offset, offset
+            start = max(offset, size - LOG_TAIL)
+            handle.seek(start)
+            data = bytes(handle.read(size - start))
     except FileNotFoundError:
-        return ""
+        return "", 0, 0
     except OSError as exc:
         raise NotPreviewable(f"the server cannot read {uri}: {exc}") from None
-    prefix = "[... earlier lines cut ...]\n" if len(data) >= LOG_TAIL else ""
-    return prefix + data.decode("utf-8", "replace")
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    text = decoder.decode(data, final=False)
+    following = start + len(data) - len(decoder.getstate()[0])
+    if start and start != offset:  # not a continuation: the text begins mid-file
+        text = "[... earlier lines cut ...]\n" + text
+    return text, start, following
 
 
 def step_redirect(page: Page) -> Response:

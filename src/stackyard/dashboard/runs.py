@@ -7,7 +7,7 @@ resource (pipelines, stacks, users), whatever the page size.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +30,9 @@ SORTS = {
 SIZES = (10, 25, 50, 100)
 
 
+FILTER_FIELDS = ("pipeline", "stack", "user", "name", "since", "until")
+
+
 def _int(value: str, default: int, what: str) -> int:
     if not value:
         return default
@@ -39,26 +42,36 @@ def _int(value: str, default: int, what: str) -> int:
         raise InputError(f"{what} {value!r} is not a whole number") from None
 
 
-def _time(value: str, what: str) -> str:
+def _time(value: str, what: str) -> datetime:
+    """A time from the form, in UTC: the form's times are UTC (the table shows UTC), and
+    one with an offset (`2026-01-31T12:00+02:00`, from a shared link) is converted."""
     try:
-        return datetime.fromisoformat(value).isoformat()
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(
-            f"{what} {value!r} is not a date or time such as 2026-01-31 or 2026-01-31T12:00"
+            f"{what} {value!r} is not a date or time in UTC such as 2026-01-31 or 2026-01-31T12:00"
         ) from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def run_filters(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the form's values as given, the store filters they mean)."""
+def run_form(page: Page) -> dict[str, Any]:
+    """The filter form's values as given: shown again as typed, even the wrong ones."""
     params = page.request.query_params
-    form: dict[str, Any] = {
+    return {
         "status": [s for s in params.getlist("status") if s],
-        **{k: page.query(k) for k in ("pipeline", "stack", "user", "name", "since", "until")},
+        **{k: page.query(k) for k in FILTER_FIELDS},
     }
+
+
+def run_filters(form: dict[str, Any]) -> dict[str, Any]:
+    """The store filters the form means (InputError names a value that means nothing);
+    times are normalised in `form` so the datetime inputs can show them."""
     filters: dict[str, Any] = {}
     unknown = [s for s in form["status"] if s not in STATUSES]
     if unknown:
-        raise InputError(f"unknown status {', '.join(unknown)}; choose from {', '.join(STATUSES)}")
+        raise InputError(
+            f"unknown status {', '.join(map(repr, unknown))}; choose from {', '.join(STATUSES)}"
+        )
     if form["status"]:
         filters["status"] = form["status"]
     for relation in ("pipeline", "stack", "user"):
@@ -66,11 +79,15 @@ def run_filters(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
             filters[relation] = form[relation]
     if form["name"]:
         filters["name"] = f"contains:{form['name']}"
-    if form["since"]:
-        filters["start_time"] = "gte:" + _time(form["since"], "started after")
-    if form["until"]:
-        filters["end_time"] = "lte:" + _time(form["until"], "ended before")
-    return form, filters
+    for key, field, op, what in (
+        ("since", "start_time", "gte", "started after"),
+        ("until", "end_time", "lte", "ended before"),
+    ):
+        if form[key]:
+            moment = _time(form[key], what)
+            form[key] = moment.isoformat(timespec="seconds" if moment.second else "minutes")
+            filters[field] = f"{op}:{moment.isoformat()}"
+    return filters
 
 
 def decorate(page: Page, rows: list[Row]) -> list[Row]:
@@ -95,25 +112,40 @@ def decorate(page: Page, rows: list[Row]) -> list[Row]:
 
 
 def runs_page(page: Page) -> Response:
-    params = page.request.query_params
-    sort = params.get("sort", "created")
-    order = params.get("order", "desc")
+    """The runs table. A value in the URL that means nothing (a status, a time, a sort
+    field, a page) re-shows the page with an error naming it: links get shared and
+    edited, and a broken one should say what to fix."""
+    form = run_form(page)
+    errors: list[str] = []
+    status = 200
+    sort, order = page.query("sort") or "created", page.query("order") or "desc"
     if sort not in SORTS or order not in ("asc", "desc"):
-        raise InputError(
-            f"cannot sort runs by {order}:{sort}; fields: {', '.join(SORTS)}, order asc or desc"
+        errors.append(
+            f"cannot sort runs by {sort!r} in order {order!r}; sort by one of "
+            f"{', '.join(SORTS)}, in order asc or desc"
         )
-    error = None
-    form: dict[str, Any] = {"status": []}
-    size = _int(page.query("size"), 25, "page size")
-    number = _int(page.query("page"), 1, "page")
+        sort, order = "created", "desc"
     try:
-        form, filters = run_filters(page)
+        size = _int(page.query("size"), 25, "page size")
+        if not 1 <= size <= max(SIZES):
+            raise InputError(f"page size {size} is out of range: use 1 to {max(SIZES)}")
+        number = _int(page.query("page"), 1, "page")
+    except InputError as exc:
+        errors.append(exc.message)
+        size, number = 25, 1
+    found = RowPage(1, size, 0, [])
+    try:
+        filters = run_filters(form)
         found = page.store.list_rows(
             "pipeline_run", sort_by=f"{order}:{sort}", page=number, size=size, **filters
         )
-    except (InputError, EntityNotFoundError) as exc:
-        error = exc.message
-        found = RowPage(1, max(1, min(size, 100)), 0, [])
+    except InputError as exc:
+        errors.append(exc.message)
+    except EntityNotFoundError as exc:  # a pipeline, stack or user that does not exist
+        errors.append(exc.message)
+        status = 404
+    if errors and status == 200:
+        status = 400
     runs = decorate(page, found.items)
     query = {**form, "sort": sort, "order": order, "size": size}
     values = dict(
@@ -127,12 +159,12 @@ def runs_page(page: Page) -> Response:
         sorts=SORTS,
         statuses=STATUSES,
         sizes=SIZES,
-        error=error,
+        error="; ".join(errors) or None,
         choices=_choices(page),
     )
     if page.fragment == "rows":
-        return page.render("runs_rows.html", **values)
-    return page.render("runs.html", **values)
+        return page.render("runs_rows.html", status, **values)
+    return page.render("runs.html", status, **values)
 
 
 def _choices(page: Page) -> dict[str, list[str]]:

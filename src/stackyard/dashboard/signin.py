@@ -129,10 +129,10 @@ def routes(pages: Pages) -> list[tuple[str, Any, list[str]]]:
         return response
 
     return [
-        ("/", root, ["GET"]),
-        ("/login", login_form, ["GET"]),
-        ("/login", login, ["POST"]),
-        ("/login/token", login_with_token, ["POST"]),
+        ("/", pages.guard(root), ["GET"]),
+        ("/login", pages.guard(login_form), ["GET"]),
+        ("/login", pages.guard(login), ["POST"]),
+        ("/login/token", pages.guard(login_with_token), ["POST"]),
         ("/logout", pages.wrap(logout_page), ["GET"]),
         ("/logout", pages.wrap(logout), ["POST"]),
     ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from stackyard.exceptions import (
 from stackyard.server.context import ServerContext
 from stackyard.store.sql.store import SqlStore
 
+logger = logging.getLogger("stackyard.dashboard")
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 # No inline script or style anywhere: a value that slips through escaping still cannot run.
@@ -46,6 +48,7 @@ CSP = (
 )
 LIVE_STATUSES = frozenset({"initializing", "running"})
 FRAGMENT_HEADER = "x-dashboard-fragment"
+FAILURE = "something went wrong on the server while making this page; its log has the details"
 
 
 def _when(value: datetime | None) -> Markup:
@@ -101,7 +104,11 @@ def section_of(path: str) -> str:
 
 
 def _static_files() -> dict[str, tuple[bytes, str]]:
-    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+    types = {
+        ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".ico": "image/x-icon",
+    }
     return {
         p.name: (p.read_bytes(), types.get(p.suffix, "application/octet-stream"))
         for p in sorted(STATIC.iterdir())
@@ -134,6 +141,14 @@ class Page:
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default).strip()
 
+    def page_number(self) -> int:
+        """`?page=` of a paged list (1 when not given)."""
+        text = self.query("page")
+        try:
+            return max(1, int(text or 1))
+        except ValueError:
+            raise InputError(f"page {text!r} is not a whole number") from None
+
     def field(self, name: str, default: str = "") -> str:
         values = self.form.get(name)
         return values[0] if values else default
@@ -144,6 +159,7 @@ class Page:
 
 
 Handler = Callable[[Page], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Pages:
@@ -183,7 +199,15 @@ class Pages:
         return HTMLResponse(body, status_code=status)
 
     def error(self, request: Request, viewer: Viewer | None, status: int, message: str) -> Response:
-        titles = {400: "Bad request", 403: "Not allowed", 404: "Not found", 409: "Refused"}
+        titles = {
+            400: "Bad request",
+            403: "Not allowed",
+            404: "Not found",
+            409: "Refused",
+            429: "Too many requests",
+            500: "Server error",
+            503: "Unavailable",
+        }
         return self.render(
             request,
             "error.html",
@@ -193,7 +217,29 @@ class Pages:
             message=message,
         )
 
-    def wrap(self, handler: Handler) -> Callable[[Request], Any]:
+    def failure(self, request: Request) -> Response:
+        """The page for a failure nobody foresaw: HTML, as the browser asked for a page
+        (the API's JSON error body means nothing there); the details go to the log."""
+        try:
+            return self.error(request, None, 500, FAILURE)
+        except Exception:  # the templates themselves are broken: plain HTML still answers
+            body = f"<!doctype html><title>Server error</title><h1>Server error</h1><p>{FAILURE}"
+            return HTMLResponse(body, status_code=500)
+
+    def guard(self, endpoint: Endpoint) -> Endpoint:
+        """`endpoint`, answering an unexpected exception with `failure` instead of the
+        app's JSON 500 (which also dropped the kept-alive connection)."""
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except Exception:
+                logger.exception("dashboard page %s %s failed", request.method, request.url.path)
+                return secured(self.failure(request))
+
+        return guarded
+
+    def wrap(self, handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             form: dict[str, list[str]] = {}
             if request.method == "POST":
@@ -206,7 +252,7 @@ class Pages:
             response.headers["Server-Timing"] = f"page;dur={spent:.1f}"
             return secured(response)
 
-        return endpoint
+        return self.guard(endpoint)
 
     def _serve(self, handler: Handler, request: Request, form: dict[str, list[str]]) -> Response:
         try:
@@ -229,20 +275,25 @@ class Pages:
         except AuthorizationError as exc:
             response = self.error(request, viewer, 403, exc.message)
         except (IllegalOperationError, StackyardError) as exc:
-            if exc.status_code >= 500:
-                raise
+            if exc.status_code >= 500:  # the store is down, say: our message, logged
+                logger.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
             response = self.error(request, viewer, exc.status_code, exc.message)
         if viewer.renewed_token is not None:
             session.set_session(response, request, viewer.renewed_token, self.ctx.auth.ttl)
         return response
 
-    def static_endpoint(self) -> Callable[[Request], Any]:
+    def static_endpoint(self, name: str | None = None) -> Callable[[Request], Any]:
+        """Serves `/static/<name>`, or always the file `name` (`/favicon.ico`, which
+        browsers ask for by that path)."""
+
         async def serve_static(request: Request) -> Response:
-            found = self.static.get(request.path_params["name"])
+            found = self.static.get(name or request.path_params["name"])
             if found is None:
                 return Response("no such file", status_code=404, media_type="text/plain")
             body, media_type = found
-            headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+            # versioned URLs (?v=<hash>) never change; /favicon.ico may, with a release
+            cache = "public, max-age=86400" if name else "public, max-age=31536000, immutable"
+            headers = {"Cache-Control": cache}
             return secured(Response(body, media_type=media_type, headers=headers))
 
         return serve_static

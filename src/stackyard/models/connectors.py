@@ -70,6 +70,7 @@ class ConnectorCredentials(BaseModel):
     """
 
     connector_id: UUID
+    connector_name: str  # for messages: people know their connectors by name
     connector_type: str
     auth_method: str
     resource_type: str

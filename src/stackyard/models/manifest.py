@@ -790,6 +790,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             ["integration", "str", True],
             ["config_schema", "json", True],
             ["is_custom", "bool", True],
+            ["connector_resource_type", "str", True],
         ],
         "private_columns": [],
         "fields": [
@@ -803,6 +804,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             "integration",
             "config_schema",
             "is_custom",
+            "connector_resource_type",
         ],
         "defaults": {},
         "name_field": "name",

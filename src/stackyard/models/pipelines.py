@@ -187,6 +187,14 @@ class PipelineRunResponse(OwnedResponse):
         return result
 
     @property
+    def released(self) -> bool:
+        """Whether no process holds the run: the one that ran it let go once its steps'
+        work ended, or died and missed its heartbeat. A stop's `wait` waits for this."""
+        from stackyard.models.binding import utcnow
+
+        return self.heartbeat_deadline is None or self.heartbeat_deadline < utcnow()
+
+    @property
     def steps(self) -> dict[str, RunStepResponse]:
         """Step name → step run, in the order the steps started."""
         from stackyard.models.paging import depaginate_store

@@ -21,6 +21,7 @@ class FlavorRequest(Request):
     integration: str = "custom"
     config_schema: dict[str, Any] = {}
     is_custom: bool = True
+    connector_resource_type: str | None = None
 
 
 class FlavorUpdate(Update):
@@ -28,12 +29,17 @@ class FlavorUpdate(Update):
 
 
 class FlavorResponse(OwnedResponse):
+    """`connector_resource_type`: what a service connector linked to a component of this
+    flavor must serve (`s3-bucket`), or None when it takes none; recorded, so the store
+    checks links without importing the flavor."""
+
     name: str
     type: StackComponentType
     source: str
     integration: str = "builtin"
     config_schema: dict[str, Any] = {}
     is_custom: bool = False
+    connector_resource_type: str | None = None
 
 
 class StackComponentRequest(Request):

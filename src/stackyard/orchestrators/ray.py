@@ -3,9 +3,11 @@
     client.create_stack_component("ray", flavor="ray", component_type="orchestrator",
                                   configuration={"address": "ray://head:10001"})
 
-`address`: unset starts a local Ray for this process; `"auto"` finds a running
-cluster on this machine; `"ray://host:10001"` is Ray client mode; `"host:6379"`
-joins through the head's GCS port. `runtime_env` is Ray's (pip, env_vars,
+`address`: unset starts a Ray of this process's own (even when `RAY_ADDRESS` is
+set or `ray start` ran here), used by its later runs and shut down when it ends;
+`"auto"` joins the cluster this machine belongs to (`RAY_ADDRESS`, else the one
+the last `ray start` here started); `"ray://host:10001"` is Ray client mode;
+`"host:6379"` joins through the head's GCS port. `runtime_env` is Ray's (pip, env_vars,
 working_dir, py_modules) and `namespace` Ray's namespace.
 
 Each step runs as a task placed with its `ResourceSettings` (`cpu_count` →

@@ -1,15 +1,20 @@
 """Reaching a Ray cluster and asking it only for what it can give.
 
 One connection per process (Ray allows one): joining again with the same
-address and namespace reuses it, another address or namespace replaces it; with
-no address, a Ray the process started itself (`ray.init()`) is used as it is. An
-address that does not answer fails fast with a one-line error, instead of Ray's
-own retries. A step's resource request is checked against the nodes before any
-step starts: Ray would otherwise queue a task no node can take forever.
+address and namespace reuses it, another address or namespace replaces it. No
+address means a Ray of this process's own (`ray.init(address="local")`, shut
+down when the process ends), never a cluster found in `RAY_ADDRESS` or left by
+`ray start`: that is what `"auto"` asks for. A Ray this process initialized
+itself is used as it is. Before Ray is asked to join, the address is checked to
+answer as Ray does, within seconds: Ray itself retries for many minutes when
+some other service listens there. A step's resource request is checked against
+the nodes before any step starts: Ray would otherwise queue a task no node can
+take forever.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -21,10 +26,16 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 ACCEPTED = (
-    "unset (start a local Ray), 'auto' (a cluster running on this machine), "
-    "'ray://host:10001' (Ray client) or 'host:6379' (the head's GCS address)"
+    "unset (a new local Ray), 'auto' (the cluster this machine belongs to: RAY_ADDRESS, "
+    "else the last `ray start` here), 'ray://host:10001' (Ray client) or 'host:6379' "
+    "(the head's GCS address)"
 )
-CONNECT_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 5.0  # for the TCP connection
+ANSWER_TIMEOUT = 10.0  # for Ray's answer over it
+_CLIENT = "ray://"
+# gRPC calls every Ray head's GCS and every Ray client server answer, with their requests
+_GCS_CALL = ("/ray.rpc.NodeInfoGcsService/GetClusterId", b"")
+_CLIENT_CALL = ("/ray.rpc.RayletDriver/ClusterInfo", b"\x08\x06")  # a PING, as Ray's client
 _UNITS = {"": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
 _UNITS.update({"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40})
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)?\s*$", re.IGNORECASE)
@@ -41,20 +52,64 @@ def ray_module() -> ModuleType:
     return ray
 
 
-def _reachable(address: str) -> None:
-    """A TCP connect to host:port of `address` (`ray://host:port` or `host:port`)."""
-    target = address[len("ray://") :] if address.startswith("ray://") else address
+def _host_port(address: str, given: str) -> tuple[str, int]:
+    target = address.removeprefix(_CLIENT)
     host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit() or not host:
-        raise InputError(f"invalid Ray address {address!r}; accepted: {ACCEPTED}")
+        raise InputError(f"invalid Ray address {given!r}; accepted: {ACCEPTED}")
+    return host.strip("[]"), int(port)
+
+
+def _answer(target: str, call: tuple[str, bytes]) -> str | None:
+    """How gRPC `call` (method, serialized request) at `target` is answered: None when
+    it is (or refused only for want of Ray's token), else the status's name, waiting at
+    most `ANSWER_TIMEOUT` for the other side to speak gRPC at all."""
+    import grpc  # type: ignore[import-untyped,unused-ignore]
+
+    method, request = call
+    channel = grpc.insecure_channel(target)
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
+        channel.unary_unary(method)(request, timeout=ANSWER_TIMEOUT, wait_for_ready=True)
+        return None
+    except grpc.RpcError as exc:
+        code = exc.code()
+        return None if code == grpc.StatusCode.UNAUTHENTICATED else str(code.name)
+    finally:
+        channel.close()
+
+
+def _check_answers(address: str, given: str) -> None:
+    """Fail within seconds unless what `address` names (a head's GCS, or a Ray client
+    server with `ray://`) answers there; when the other kind answers, say so."""
+    host, port = _host_port(address, given)
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT):
             pass
     except OSError as exc:
         raise InputError(
-            f"cannot reach the Ray cluster at {address!r} ({exc}); start it or fix the "
+            f"cannot reach the Ray cluster at {given!r} ({exc}); start it or fix the "
             f"orchestrator's address; accepted: {ACCEPTED}"
         ) from None
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return  # a TLS channel needs Ray's certificates: Ray checks it when joining
+    target = address.removeprefix(_CLIENT)
+    client = address.startswith(_CLIENT)
+    wanted, other = (_CLIENT_CALL, _GCS_CALL) if client else (_GCS_CALL, _CLIENT_CALL)
+    status = _answer(target, wanted)
+    if status is None:
+        return
+    if status == "UNIMPLEMENTED" and _answer(target, other) is None:
+        kind, right = (
+            ("a head's GCS", target) if client else ("a Ray client server", _CLIENT + target)
+        )
+        raise InputError(
+            f"Ray address {given!r} answers as {kind}: write {right!r}; accepted: {ACCEPTED}"
+        )
+    raise InputError(
+        f"no Ray cluster answers at {given!r} (something listens there, but not Ray: "
+        f"{status} within {ANSWER_TIMEOUT:g}s); start it or fix the orchestrator's address; "
+        f"accepted: {ACCEPTED}"
+    )
 
 
 def connect(address: str | None, namespace: str | None, runtime_env: dict[str, Any]) -> None:
@@ -67,15 +122,19 @@ def connect(address: str | None, namespace: str | None, runtime_env: dict[str, A
     with _lock:
         if ray.is_initialized() and (_joined == wanted or (_joined is None and address is None)):
             return  # joined already, or Ray was started in this process by its own code
-        if address not in (None, "auto", "local"):
-            _reachable(address)
+        if address == "auto":
+            found = os.environ.get("RAY_ADDRESS")  # else the address file `ray start` wrote
+            if found:
+                _check_answers(found, f"auto (RAY_ADDRESS={found})")
+        elif address not in (None, "local"):
+            _check_answers(address, address)
         if ray.is_initialized():
             ray.shutdown()
         options: dict[str, Any] = {"namespace": namespace, "runtime_env": runtime_env or None}
-        if address is None:
+        if address in (None, "local"):
             options["include_dashboard"] = False
         try:
-            ray.init(address=address, **options)
+            ray.init(address=address or "local", **options)
         except Exception as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(

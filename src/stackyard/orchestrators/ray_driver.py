@@ -1,12 +1,13 @@
 """Driving one run on Ray: submit each step once its inputs are ready, collect outcomes.
 
 The driver (the caller's process) decides caching and records outcomes through
-the `RunContext`, exactly as with `local_parallel`; each task runs
-`execute_in_worker`, which records the step run in the caller's store. A task
-that raised outside the step (an import error, a store it could not reach) or
-whose worker process died is recorded as a failed step with Ray's reason. A
-stop request (the run marked `stopped` in the store, which the run's heartbeat
-hears) or Ctrl-C cancels every unfinished task; their step runs end `stopped`.
+the `RunContext`, exactly as with `local_parallel`: a failed step stops only the
+steps that depend on it. Each task runs `execute_in_worker`, which records the
+step run in the caller's store. A task that raised outside the step (an import
+error, a store it could not reach) or whose worker process died is recorded as
+a failed step with Ray's reason. A stop request (the run marked `stopped` in the
+store, which the run's heartbeat hears) or Ctrl-C cancels every unfinished task;
+their step runs end `stopped`.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def _outcome(context: RunContext, ref: Any, task: StepTask) -> None:
 
 
 def run_on_ray(context: RunContext) -> None:
-    """Run every step of `context` as a Ray task; after a failure submit nothing new and
-    wait for the tasks already running."""
+    """Run every step of `context` as a Ray task once its inputs are ready. As with the
+    local orchestrators, a failed step stops only the steps that depend on it
+    (`context.blocked` reports them skipped); the others still run."""
     ray = ray_module()
     remote = _remote_step()
     handoff = context.store.handoff()
@@ -76,8 +78,9 @@ def run_on_ray(context: RunContext) -> None:
     try:
         while True:
             for name in list(pending):
-                if context.failure is not None:
-                    break
+                if context.blocked(name):
+                    pending.remove(name)  # an upstream step failed: it never runs
+                    continue
                 if any(u not in context.outputs for u in context.upstream[name]):
                     continue
                 pending.remove(name)
@@ -86,6 +89,7 @@ def run_on_ray(context: RunContext) -> None:
                     continue
                 options = step_options(context.compiled.step_settings(context.invocations[name]))
                 label = f"{context.run.name}:{name}"[:200]
+                context.step_started(name)
                 ref = remote.options(name=label, **options).remote(task, handoff)
                 running[ref] = task
             if not running:

@@ -135,19 +135,25 @@ def _materialize(
     return saved, digest
 
 
-def _request(
-    saved: SavedArtifact,
-    digest: str,
+def _record(
+    store: Store,
+    value: Any,
     *,
     name: str,
+    uri: str,
+    data_type: type | None,
+    materializer: type[BaseMaterializer] | None,
     producer_step_run_id: UUID | None,
     artifact_store_id: UUID | None,
     has_custom_name: bool,
     tags: list[str] | None,
     metadata: dict[str, Any] | None,
     model_link: ModelLink | None,
-) -> dict[str, Any]:
-    return {
+    respond: bool,
+) -> tuple[Any, SavedArtifact, str]:
+    """Materialize and record `value`: (the store's answer, what was saved, its hash)."""
+    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
+    request = {
         "name": name,
         "uri": saved.uri,
         "type": saved.artifact_type,
@@ -161,6 +167,7 @@ def _request(
         "metadata": {**saved.metadata, **(metadata or {})},
         **(model_link.request() if model_link is not None else {}),
     }
+    return store.create("artifact_version", request, respond=respond), saved, digest
 
 
 def store_value(
@@ -181,21 +188,21 @@ def store_value(
     """Materialize `value` at `uri` (in the artifact store `artifact_store_id`, recorded
     so other processes find its credentials) as a new version of artifact `name`, linked
     to a model version in the same write when `model_link` says so."""
-    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
-    version: ArtifactVersionResponse = store.create(
-        "artifact_version",
-        _request(
-            saved,
-            digest,
-            name=name,
-            producer_step_run_id=producer_step_run_id,
-            artifact_store_id=artifact_store_id,
-            has_custom_name=has_custom_name,
-            tags=tags,
-            metadata=metadata,
-            model_link=model_link,
-        ),
-    )
+    version: ArtifactVersionResponse = _record(
+        store,
+        value,
+        name=name,
+        uri=uri,
+        data_type=data_type,
+        materializer=materializer,
+        producer_step_run_id=producer_step_run_id,
+        artifact_store_id=artifact_store_id,
+        has_custom_name=has_custom_name,
+        tags=tags,
+        metadata=metadata,
+        model_link=model_link,
+        respond=True,
+    )[0]
     return version
 
 
@@ -203,43 +210,23 @@ def record_value(
     store: Store,
     value: Any,
     *,
-    name: str,
-    uri: str,
     root: str,
-    data_type: type | None = None,
-    materializer: type[BaseMaterializer] | None = None,
-    producer_step_run_id: UUID | None = None,
-    artifact_store_id: UUID | None = None,
-    has_custom_name: bool = True,
-    tags: list[str] | None = None,
-    model_link: ModelLink | None = None,
+    artifact_store_id: UUID | None,
+    **details: Any,
 ) -> ArtifactRef:
-    """`store_value` for a step's output: what the next step needs to load it, without
-    reading the new version back (the store answers with its id alone)."""
-    saved, digest = _materialize(value, uri, data_type, materializer, artifact_store_id)
-    version_id: UUID = store.create(
-        "artifact_version",
-        _request(
-            saved,
-            digest,
-            name=name,
-            producer_step_run_id=producer_step_run_id,
-            artifact_store_id=artifact_store_id,
-            has_custom_name=has_custom_name,
-            tags=tags,
-            metadata=None,
-            model_link=model_link,
-        ),
+    """`store_value` for a step's output (same keywords, and the artifact store's `root`):
+    what the next step needs to load it, without reading the new version back (the
+    store answers with its id alone)."""
+    version_id, saved, digest = _record(
+        store,
+        value,
+        artifact_store_id=artifact_store_id,
+        metadata=None,
         respond=False,
+        **details,
     )
     return ArtifactRef(
-        version_id,
-        saved.uri,
-        saved.materializer,
-        saved.data_type,
-        root,
-        digest,
-        artifact_store_id,
+        version_id, saved.uri, saved.materializer, saved.data_type, root, digest, artifact_store_id
     )
 
 

@@ -7,7 +7,8 @@ run's deadline 1.75 intervals ahead; a run past its deadline is failed by whoeve
 reads it next (a client, or the server's reaper), so a killed process is noticed
 within two intervals. A beat answered False means the run was stopped (or
 failed meanwhile): the thread then calls the run's stop callbacks, which end its
-steps' work.
+steps' work. When the process is done with the run, it releases it
+(`Store.release_run`): that is what a stop's `wait` waits for.
 """
 
 from __future__ import annotations
@@ -122,6 +123,10 @@ def beating(store: Store, run_id: UUID) -> Iterator[Heartbeat]:
         beat.close()
         with _ACTIVE_LOCK:
             _ACTIVE.pop(run_id, None)
+        try:  # whoever stopped the run and waits learns its steps have ended
+            store.release_run(run_id)
+        except Exception as exc:
+            logger.warning("could not tell the store run %s was let go: %s", run_id, exc)
 
 
 def interrupt(thread: threading.Thread) -> None:

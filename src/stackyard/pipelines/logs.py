@@ -2,8 +2,10 @@
 
 While a step runs, stdout and stderr are teed (the console still shows
 everything) and a handler on the root logger records log records from INFO
-up (or lower, if the user's logging configuration lets lower levels through). The text is written to
-one file in the artifact store and the step run's `logs_uri` points at it.
+up (or lower, if the user's logging configuration lets lower levels through),
+except the request chatter of the HTTP libraries stackyard itself talks through.
+The text is written to one file in the artifact store and the step run's
+`logs_uri` points at it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import IO, Any
 from stackyard.artifacts import fs
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# stackyard's REST store and heartbeats go through these; each logs every request at
+# INFO, which would bury what the step itself says
+TRANSPORT_LOGGERS = frozenset({"httpx", "httpcore", "urllib3"})
 
 
 class StepLogs:
@@ -112,6 +117,7 @@ class _LogsHandler(logging.Handler):
     def __init__(self, logs: StepLogs, echo: IO[str] | None) -> None:
         super().__init__()
         self.setFormatter(logging.Formatter(LOG_FORMAT))
+        self.addFilter(_not_transport_chatter)
         self._logs = logs
         self._echo = echo
 
@@ -126,6 +132,13 @@ class _LogsHandler(logging.Handler):
         # this handler's presence would silence that, so it takes over the echo.
         if self._echo is not None and record.levelno >= logging.WARNING:
             self._echo.write(line)
+
+
+def _not_transport_chatter(record: logging.LogRecord) -> bool:
+    """Drop the HTTP libraries' records below WARNING (their warnings still matter)."""
+    return (
+        record.levelno >= logging.WARNING or record.name.partition(".")[0] not in TRANSPORT_LOGGERS
+    )
 
 
 class _AtLeast(logging.Filter):

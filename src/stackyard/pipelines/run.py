@@ -150,7 +150,8 @@ def launch(compiled: CompiledPipeline) -> PipelineRunResponse | ScheduleResponse
             "config": snapshot.pipeline_configuration,
         },
     )
-    return RunContext(store, compiled, stack, run, models).execute()
+    with beating(store, run.id):  # at once: a process killed from here on fails the run
+        return RunContext(store, compiled, stack, run, models).execute()
 
 
 def stack_build(client: Client, compiled: CompiledPipeline, stack: Stack) -> UUID | None:

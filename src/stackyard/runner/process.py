@@ -11,6 +11,13 @@ database URL, no secrets key, not even the runner's own login (its config
 directory is empty). A runner whose account is an admin runs every user's runs;
 any other user's runner runs only their own.
 
+That is isolation by environment, not by operating system: every worker runs under
+the runner's OS account, so its code can read whatever that account can (the
+runner's /proc entries and files, other workers' token files). Each run's directory
+is 0700 and its token 0600, which keeps other accounts out, not the runner's own.
+So a team runs one runner per trust domain (a user, or a team whose members trust
+each other's code), each under an OS account of its own.
+
 Workers die with the runner (the kernel kills them when it goes, and their runs are
 failed when their heartbeats stop); a worker that exits without finishing its run
 gets the run failed with the reason. A runner stopped with SIGTERM or Ctrl-C stops
@@ -56,6 +63,7 @@ _PRIVATE_ENV = (
     "STACKYARD_ACCESS_TOKEN",
     "STACKYARD_ACCESS_TOKEN_FILE",
     "STACKYARD_API_KEY",
+    "STACKYARD_API_KEY_FILE",
     "STACKYARD_PASSWORD",
 )
 _PR_SET_PDEATHSIG = 1
@@ -126,9 +134,10 @@ class Runner:
 
     def _launch(self, claim: RunClaim) -> None:
         run = claim.run
+        # 0700, like the runner's own directory: the token in it is the run owner's
         workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.id.hex[:8]}-", dir=self.base))
         write_job(workdir, str(run.id), claim.token)
-        (workdir / "config").mkdir()
+        (workdir / "config").mkdir(mode=0o700)
         log = open(self.base / f"{run.id}.log", "ab")  # noqa: SIM115 - closed when reaped
         try:
             process = subprocess.Popen(

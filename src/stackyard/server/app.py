@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +24,7 @@ from stackyard.server import openapi as openapi_docs
 from stackyard.server.auth import Authenticator, LoginLimiter
 from stackyard.server.connectors import router as connector_routes
 from stackyard.server.context import DEFAULT_MAX_BODY, ServerContext
+from stackyard.server.files import ServerFiles
 from stackyard.server.gate import PUBLIC_PATHS, Gate
 from stackyard.server.login import add_session_routes
 from stackyard.server.routes import add_resource_routes
@@ -51,6 +52,7 @@ def create_app(
     login_limit: int = 10,
     seed_user: str | None = None,
     run_scheduler: bool = True,
+    artifact_roots: Sequence[str] | None = None,
 ) -> FastAPI:
     """A server for the store at `store_url`; pending migrations are applied first.
 
@@ -58,6 +60,8 @@ def create_app(
     admin comes from `python -m stackyard.server --admin-user` or `POST /api/v1/setup`.
     With `run_scheduler`, each worker process polls for due schedules; a due run is
     claimed in the database, so several workers still start it once.
+    `artifact_roots`: where the dashboard may read artifact files and step logs (see
+    `stackyard.server.files`); by default the store's default artifact store.
     """
     from stackyard import __version__
 
@@ -66,7 +70,8 @@ def create_app(
     auth = Authenticator(
         store, secret or server_secret(), token_ttl, LoginLimiter(store, limit=login_limit)
     )
-    ctx = ServerContext(store, auth, max_body)
+    files = ServerFiles.of(store_url, artifact_roots)
+    ctx = ServerContext(store, auth, files, max_body)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,8 +182,10 @@ def app_from_env() -> FastAPI:
     url = os.environ.get(ENV_PREFIX + "STORE_URL")
     if not url:
         raise RuntimeError(f"{ENV_PREFIX}STORE_URL is not set")
+    roots = os.environ.get(ENV_PREFIX + "ARTIFACT_ROOTS")
     return create_app(
         url,
         token_ttl=int(os.environ.get(ENV_PREFIX + "TOKEN_TTL", DEFAULT_TTL)),
         max_body=int(os.environ.get(ENV_PREFIX + "MAX_BODY", DEFAULT_MAX_BODY)),
+        artifact_roots=roots.splitlines() if roots else None,  # one per line (serve)
     )

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from stackyard.cli.base import warn_if_on_command_line
 from stackyard.exceptions import StackyardError
 from stackyard.store import is_server_url
 
@@ -32,20 +33,6 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _warn_if_on_command_line(parameter: str, variable: str) -> None:
-    """A password given as an argument is visible to every user of the machine."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    if context.get_parameter_source(parameter) == ParameterSource.COMMANDLINE:
-        option = "--" + parameter.replace("_", "-")
-        click.echo(
-            f"Warning: {option} on the command line is visible to other users in `ps`; "
-            f"use {variable} or the prompt instead.",
-            err=True,
-        )
-
-
 @click.command("up")
 @click.option(
     "--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: a free one)."
@@ -54,8 +41,17 @@ def _warn_if_on_command_line(parameter: str, variable: str) -> None:
 @click.option(
     "--open", "open_browser", is_flag=True, help="Open the dashboard in the browser, signed in."
 )
+@click.option(
+    "--artifact-root",
+    "artifact_roots",
+    multiple=True,
+    help="Another path or URL under which the dashboard may read artifact files and logs "
+    "(repeatable; the default artifact store's always).",
+)
 @_friendly
-def up(port: int | None, blocking: bool, open_browser: bool) -> None:
+def up(
+    port: int | None, blocking: bool, open_browser: bool, artifact_roots: tuple[str, ...]
+) -> None:
     """Start a local server over this machine's store and log in to it; the dashboard
     is at its address (`--open` opens it in the browser, signed in)."""
     from stackyard.server import local
@@ -70,9 +66,9 @@ def up(port: int | None, blocking: bool, open_browser: bool) -> None:
 
     if blocking:
         click.echo("Starting the local stackyard server; Ctrl-C stops it.")
-        local.up(port=port, blocking=True, on_start=announce)
+        local.up(port=port, blocking=True, on_start=announce, artifact_roots=artifact_roots)
         return
-    local.up(port=port, on_start=announce)
+    local.up(port=port, on_start=announce, artifact_roots=artifact_roots)
     click.echo("This machine's Client now uses it; `stackyard down` stops it.")
 
 
@@ -98,7 +94,8 @@ def login(url: str, username: str | None, password: str | None, api_key: str | N
     """Log in to the stackyard server at URL; the Client then uses it."""
     from stackyard.server import local
 
-    _warn_if_on_command_line("password", "STACKYARD_PASSWORD")
+    warn_if_on_command_line("password", "STACKYARD_PASSWORD or the prompt")
+    warn_if_on_command_line("api_key", "STACKYARD_API_KEY")
     if api_key is None:
         username = username or click.prompt("User name")
         if password is None:
@@ -168,6 +165,15 @@ def logout() -> None:
 @click.option(
     "--access-log/--no-access-log", envvar=ENV + "ACCESS_LOG", default=True, show_default=True
 )
+@click.option(
+    "--artifact-root",
+    "artifact_roots",
+    envvar=ENV + "ARTIFACT_ROOTS",
+    multiple=True,
+    help="A path or URL under which the dashboard may read artifact files and step logs "
+    "for users (repeatable; the variable takes several separated by spaces). Default: the "
+    "store's default artifact store. Never a root holding the server's own files.",
+)
 @_friendly
 def server(
     store_url: str | None,
@@ -179,6 +185,7 @@ def server(
     token_ttl: int,
     max_body: int,
     access_log: bool,
+    artifact_roots: tuple[str, ...],
 ) -> None:
     """Run a stackyard server for deployment (applies pending migrations first).
 
@@ -193,7 +200,7 @@ def server(
         admin_password = click.prompt(f"Password of {admin_user!r}", hide_input=True)
     if admin_password and not admin_user:
         raise click.UsageError("--admin-password needs --admin-user")
-    _warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD")
+    warn_if_on_command_line("admin_password", "STACKYARD_SERVER_ADMIN_PASSWORD or the prompt")
     url = store_url or local.local_store_url(GlobalConfig.load())
     if is_server_url(url):
         raise click.UsageError(f"--store-url must name a database, not a server: {url}")
@@ -207,6 +214,7 @@ def server(
         token_ttl=token_ttl,
         max_body=max_body,
         access_log=access_log,
+        artifact_roots=artifact_roots or None,
     )
 
 

@@ -1,4 +1,5 @@
-"""What every route of one server shares: the store, the authenticator, limits."""
+"""What every route of one server shares: the store, the authenticator, which files it
+reads for users, limits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from stackyard.exceptions import AuthenticationError
 from stackyard.models.users import UserResponse
 from stackyard.server.auth import Authenticator
+from stackyard.server.files import ServerFiles
 from stackyard.server.tokens import Claims
 from stackyard.store.sql.store import SqlStore
 
@@ -19,6 +21,7 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 class ServerContext:
     store: SqlStore
     auth: Authenticator
+    files: ServerFiles  # the roots the server reads files under for its users
     max_body: int = DEFAULT_MAX_BODY
 
     @staticmethod

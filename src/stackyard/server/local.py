@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -124,12 +124,14 @@ def up(
     port: int | None = None,
     blocking: bool = False,
     on_start: Callable[[str], None] | None = None,
+    artifact_roots: Sequence[str] = (),
 ) -> str:
     """Start a server on 127.0.0.1 over the local store and log this machine in to it.
 
     Returns the server URL. Already running: logs in again (renewing the token).
     `blocking=True` waits until the server stops (Ctrl-C stops it); `on_start` is
-    called with the URL once the server answers, before that wait.
+    called with the URL once the server answers, before that wait. Its dashboard reads
+    artifact files and logs under the default artifact store and `artifact_roots`.
     """
     from stackyard.server.tokens import server_secret
 
@@ -152,12 +154,17 @@ def up(
     SqlStore(store_url).close()
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
+    roots = [
+        a
+        for root in _with_default_store(store_url, artifact_roots)
+        for a in ("--artifact-root", root)
+    ]
     log = config_dir() / "server.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "stackyard.server", "--store-url", store_url,
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+             "--host", "127.0.0.1", "--port", str(port), "--no-access-log", *roots],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -186,6 +193,21 @@ def up(
         except KeyboardInterrupt:
             down()
     return url
+
+
+def _with_default_store(store_url: str, roots: Sequence[str]) -> list[str]:
+    """`roots` and the local default artifact store's path (the server reads under the
+    default store alone when it is given no roots)."""
+    if not roots:
+        return []
+    from stackyard.store.sql.store import SqlStore
+
+    store = SqlStore(store_url)
+    try:
+        default = store.find("stack_component", "default", type="artifact_store")
+    finally:
+        store.close()
+    return list(dict.fromkeys([str(default.configuration["path"]), *roots]))
 
 
 def _start_runner(url: str) -> int:

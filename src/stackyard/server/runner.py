@@ -18,6 +18,7 @@ import copy
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -92,11 +93,13 @@ def serve(
     max_body: int | None = None,
     access_log: bool = True,
     log_level: str = "info",
+    artifact_roots: Sequence[str] | None = None,
 ) -> None:
     """Run the server until stopped; workers build the app from the environment."""
     import uvicorn
 
     from stackyard.server.app import ENV_PREFIX
+    from stackyard.server.files import ServerFiles
     from stackyard.server.tokens import server_secret
 
     server_secret()  # create the shared secret file before the workers race for it
@@ -105,6 +108,9 @@ def serve(
         os.environ[ENV_PREFIX + "TOKEN_TTL"] = str(token_ttl)
     if max_body is not None:
         os.environ[ENV_PREFIX + "MAX_BODY"] = str(max_body)
+    if artifact_roots:
+        ServerFiles.of(store_url, artifact_roots)  # a refused root stops us here, once
+        os.environ[ENV_PREFIX + "ARTIFACT_ROOTS"] = "\n".join(artifact_roots)
     uvicorn.run(
         "stackyard.server.app:app_from_env",
         factory=True,

@@ -137,6 +137,17 @@ def heartbeat(request: Request, run_id: UUID, body: HeartbeatRequest) -> HTTPRes
 
 
 @router.post(
+    "/api/v1/pipeline_runs/{run_id}/release",
+    tags=["pipeline_runs"],
+    status_code=204,
+    summary="The process that ran a run let go of it (its steps have ended)",
+)
+def release_run(request: Request, run_id: UUID) -> HTTPResponse:
+    _store(request).release_run(run_id)
+    return HTTPResponse(status_code=204)
+
+
+@router.post(
     "/api/v1/pipeline_runs/{run_id}/stop",
     tags=["pipeline_runs"],
     response_model=PipelineRunResponse,

@@ -226,6 +226,13 @@ class Store(ABC):
         process must stop its steps. AuthorizationError unless the caller owns the run."""
 
     @abstractmethod
+    def release_run(self, run_id: UUID) -> None:
+        """The process that executed `run_id` has let go of it (its steps have ended): a
+        finished run's heartbeat deadline is cleared, which is what
+        `stop_pipeline_run(wait=)` waits for; an unfinished run is left to its
+        heartbeats. AuthorizationError unless the caller owns the run."""
+
+    @abstractmethod
     def stop_run(self, run_id: UUID) -> PipelineRunResponse:
         """Stop an unfinished run: it and its unfinished steps become `stopped`, and the
         process running it stops them at its next heartbeat. IllegalOperationError when

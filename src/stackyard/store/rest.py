@@ -344,6 +344,9 @@ class RestStore(Store):
                 _write_private(self._token_file, self._token)
         return bool(data["running"])
 
+    def release_run(self, run_id: UUID) -> None:
+        self._call("POST", f"{API}/pipeline_runs/{_entity_id(run_id)}/release")
+
     def stop_run(self, run_id: UUID) -> PipelineRunResponse:
         data = self._call("POST", f"{API}/pipeline_runs/{_entity_id(run_id)}/stop")
         run: PipelineRunResponse = self._model(spec_for("pipeline_run"), data)

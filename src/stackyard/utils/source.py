@@ -205,6 +205,11 @@ def _import_module(path: str, name: str) -> types.ModuleType | None:
         _LOADING.reset(token)
 
 
+def provided(path: str) -> Any | None:
+    """What a worker's caller sent for `path` (see `act_for_caller`), if anything."""
+    return _PROVIDED.get(path)
+
+
 def load_source(path: str) -> Any:
     """Import and return the object named by an import path from `source_of`.
 

@@ -27,27 +27,48 @@
 
   // -- a run's steps ------------------------------------------------------------------
   let selected = null;
-  const logTimers = new Map();
+  const followers = new Map();  // a logs <pre> -> its timer, while it follows a step
 
   function stopFollowing() {
-    logTimers.forEach(function (timer) { clearTimeout(timer); });
-    logTimers.clear();
+    followers.forEach(function (timer) { clearTimeout(timer); });
+    followers.clear();
   }
 
-  function loadLogs(pre) {
+  // Logs arrive as the text after what is shown (?offset=), appended as a new text
+  // node: what a reader selected or scrolled to stays where it was.
+  function followLogs(pre) {
     const url = pre.dataset.logs;
-    if (!url) { return; }
-    fetch(url, { credentials: "same-origin" }).then(function (response) {
-      const status = response.headers.get("X-Step-Status") || "";
-      return response.text().then(function (text) { return [text, status]; });
-    }).then(function ([text, status]) {
-      const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-      pre.textContent = text || "no logs";
-      if (atBottom) { pre.scrollTop = pre.scrollHeight; }
-      if (status === "running" || status === "initializing") {
-        logTimers.set(url, setTimeout(function () { loadLogs(pre); }, 2000));
-      }
-    }).catch(function () { pre.textContent = "the logs could not be loaded"; });
+    if (!url || followers.has(pre)) { return; }
+    let next = 0;
+    function tick() {
+      fetch(url + "?offset=" + next, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text().then(function (text) { return [text, response.headers]; });
+      }).then(function ([text, headers]) {
+        if (!pre.isConnected) { followers.delete(pre); return; }
+        const start = Number(headers.get("X-Log-Start") || 0);
+        const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        if (next > 0 && start === next) {
+          if (text) { pre.appendChild(document.createTextNode(text)); }
+        } else if (text || next === 0) {
+          pre.textContent = text || "no logs";
+        }
+        next = Number(headers.get("X-Log-Next") || next);
+        if (atBottom) { pre.scrollTop = pre.scrollHeight; }
+        const status = headers.get("X-Step-Status") || "";
+        if (status === "running" || status === "initializing") {
+          followers.set(pre, setTimeout(tick, 2000));
+        } else {
+          followers.set(pre, null);  // done: keep the entry so a refresh does not restart it
+        }
+      }).catch(function () {
+        if (!pre.isConnected) { followers.delete(pre); return; }
+        if (next === 0) { pre.textContent = "the logs could not be loaded"; }
+        followers.set(pre, setTimeout(tick, 10000));
+      });
+    }
+    followers.set(pre, null);
+    tick();
   }
 
   function stepUrl(name) {
@@ -68,7 +89,7 @@
   function showPanel(scroll) {
     const holder = document.getElementById("step-panel");
     if (!holder) { return; }
-    holder.querySelectorAll("pre.logs[data-logs]").forEach(loadLogs);
+    holder.querySelectorAll("pre.logs[data-logs]").forEach(followLogs);
     if (scroll && holder.firstElementChild) {
       holder.firstElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
     }
@@ -114,13 +135,93 @@
   }
 
   // -- live updates -------------------------------------------------------------------
+  // A refresh patches the page in place (a small DOM morph): nodes that did not change
+  // stay the same nodes, so the element with keyboard focus, a ticked checkbox, an open
+  // <details> and the logs being read are left alone. Children are matched by their id
+  // or data-key, else by position.
+  function keyOf(node) {
+    return node.nodeType === Node.ELEMENT_NODE ? (node.id || node.getAttribute("data-key") || "") : "";
+  }
+
+  function syncAttributes(old, fresh) {
+    Array.from(old.attributes).forEach(function (attribute) {
+      if (!fresh.hasAttribute(attribute.name) && attribute.name !== "open") {
+        old.removeAttribute(attribute.name);
+      }
+    });
+    Array.from(fresh.attributes).forEach(function (attribute) {
+      if (old.getAttribute(attribute.name) !== attribute.value) {
+        old.setAttribute(attribute.name, attribute.value);
+      }
+    });
+  }
+
+  function morph(old, fresh) {
+    if (old.nodeType !== fresh.nodeType || old.nodeName !== fresh.nodeName) {
+      old.replaceWith(fresh);
+      return;
+    }
+    if (old.nodeType !== Node.ELEMENT_NODE) {
+      if (old.nodeValue !== fresh.nodeValue) { old.nodeValue = fresh.nodeValue; }
+      return;
+    }
+    syncAttributes(old, fresh);
+    if (!old.hasAttribute("data-logs")) { morphChildren(old, fresh); }  // logs: the follower's
+  }
+
+  function morphChildren(old, fresh) {
+    const byKey = new Map();
+    old.childNodes.forEach(function (child) { const key = keyOf(child); if (key) { byKey.set(key, child); } });
+    const wanted = new Set(Array.from(fresh.childNodes, keyOf).filter(Boolean));
+    let cursor = old.firstChild;
+    Array.from(fresh.childNodes).forEach(function (next) {
+      const key = keyOf(next);
+      let match = null;
+      if (key) { match = byKey.get(key) || null; byKey.delete(key); }
+      else {
+        // unkeyed: the node in place if it is of the same kind; stray text goes
+        while (cursor && cursor.nodeType !== Node.ELEMENT_NODE && cursor.nodeName !== next.nodeName) {
+          const stale = cursor; cursor = cursor.nextSibling; stale.remove();
+        }
+        if (cursor && !keyOf(cursor) && cursor.nodeName === next.nodeName) { match = cursor; }
+      }
+      if (!match) { old.insertBefore(next, cursor); return; }
+      if (match !== cursor) {
+        // what lies between is stale unless a later child claims it: drop it rather than
+        // move the match (moving a node takes keyboard focus out of it)
+        let claimed = false;
+        for (let node = cursor; node !== match; node = node.nextSibling) {
+          if (byKey.has(keyOf(node)) && wanted.has(keyOf(node))) { claimed = true; break; }
+        }
+        if (claimed) { old.insertBefore(match, cursor); }
+        else { while (cursor !== match) { const stale = cursor; cursor = cursor.nextSibling; stale.remove(); } }
+      }
+      if (match === cursor) { cursor = cursor.nextSibling; }
+      morph(match, next);
+    });
+    while (cursor) { const stale = cursor; cursor = cursor.nextSibling; stale.remove(); }
+  }
+
+  // Patch `target`'s children to `html`; should the focused element still be replaced
+  // (its kind changed), focus its successor with the same id or key.
+  function patch(target, html) {
+    const active = document.activeElement;
+    const key = active && active !== document.body ? keyOf(active) : "";
+    const fresh = document.createElement("template");
+    fresh.innerHTML = html;
+    morphChildren(target, fresh.content);
+    if (key && !active.isConnected) {
+      const again = Array.from(target.querySelectorAll("[id], [data-key]")).find(function (el) { return keyOf(el) === key; });
+      if (again) { again.focus({ preventScroll: true }); }
+    }
+  }
+
   function followRun() {
     const live = document.getElementById("run-live");
     if (!live || !live.dataset.live) { return; }
     setTimeout(function tick() {
       fetchFragment("run").then(function (html) {
-        live.innerHTML = html;  // the panel of the selected step comes with it
-        stopFollowing();
+        patch(live, html);  // the panel of the selected step comes with it
         if (selected) { markSelected(selected); showPanel(false); }
         const flag = document.getElementById("live-flag");
         if (flag && flag.dataset.live === "1") { setTimeout(tick, 2500); }
@@ -135,12 +236,10 @@
     function tick() {
       if (!document.querySelector("#run-rows tr[data-live]")) { return; }
       fetchFragment("rows").then(function (html) {
-        const checked = new Set(Array.from(document.querySelectorAll("#run-rows input:checked"), function (i) { return i.value; }));
-        const holder = document.createElement("table");
-        holder.innerHTML = html;
-        const fresh = holder.querySelector("tbody");
-        fresh.querySelectorAll("input[type=checkbox]").forEach(function (i) { i.checked = checked.has(i.value); });
-        document.getElementById("run-rows").replaceWith(fresh);
+        const fresh = document.createElement("template");
+        fresh.innerHTML = html;
+        const rows = fresh.content.getElementById("run-rows");
+        if (rows) { patch(document.getElementById("run-rows"), rows.innerHTML); }
         setTimeout(tick, 3000);
       }).catch(function () { setTimeout(tick, 10000); });
     }

@@ -46,6 +46,7 @@ def _builtin_flavor_rows(sources: Sequence[str] | None = None) -> list[dict[str,
                 "integration": parts.integration,
                 "config_schema": flavor.config_schema(),
                 "is_custom": False,
+                "connector_resource_type": flavor.connector_resource_type,
             }
         )
     return rows

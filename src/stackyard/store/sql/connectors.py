@@ -90,6 +90,7 @@ def component_credentials(
     issued = provider.credentials(setup, resource_type, resource)
     return ConnectorCredentials(
         connector_id=connector.id,
+        connector_name=connector.name,
         connector_type=connector.connector_type,
         auth_method=connector.auth_method,
         resource_type=resource_type,

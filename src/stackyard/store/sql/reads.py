@@ -136,10 +136,12 @@ class SqlReads:
         flag = self.db.q(shape.private_flag)
         return (f"({flag} = ? OR {self.db.q('user_id')} = ?)", [False, str(actor_id)])
 
-    def _row(self, tx: Transaction, shape: Shape, entity_id: UUID) -> Row:
+    def _row(self, tx: Transaction, shape: Shape, entity_id: UUID, *, visible: bool = True) -> Row:
+        """The row of `entity_id`; with `visible`, only if the actor may see it (a write
+        re-reads what it just wrote without: an admin may make a secret private)."""
         sql = self._select_sql(shape) + f" WHERE {self.db.q('id')} = ?"
         params: list[Any] = [str(entity_id)]
-        vis = self._visibility(shape)
+        vis = self._visibility(shape) if visible else None
         if vis:
             sql += " AND " + vis[0]
             params += vis[1]
@@ -361,15 +363,19 @@ class SqlReads:
                                    logical_operator=logical_operator, **filters)  # fmt: skip
         return RowPage(page, size, total, items)
 
-    def summarize(self, kind: str, by: Sequence[str], **filters: Any) -> list[Row]:
-        """How many entities matching `filters` share each value of the `by` fields, and
-        the newest `created` among them: the figures a dashboard charts (runs per status
-        of each pipeline), in one grouped query instead of a page read per group."""
+    def summarize(
+        self, kind: str, by: Sequence[str], *, highest: Sequence[str] = (), **filters: Any
+    ) -> list[Row]:
+        """How many entities matching `filters` share each value of the `by` fields, the
+        newest `created` among them and, for each field in `highest`, its largest value
+        (as `highest_<field>`): the figures a dashboard shows (runs per status of each
+        pipeline, the latest version number of each model), in one grouped query instead
+        of a page read per group."""
         shape = shape_for(kind)
-        for field in by:
+        for field in (*by, *highest):
             if field not in shape.sort_fields:
                 raise InputError(
-                    f"cannot group {shape.plural} by {field!r}; fields: "
+                    f"cannot group or rank {shape.plural} by {field!r}; fields: "
                     + ", ".join(shape.sort_fields)
                 )
         where, params = self._where(shape, filters)
@@ -379,18 +385,25 @@ class SqlReads:
         where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         q = self.db.q
         groups = ", ".join(q(f) for f in by)
+        tops = "".join(f", MAX({q(f)})" for f in highest)
         sql = (
-            f"SELECT {groups}, COUNT(*), MAX({q('created')}) FROM {q(shape.table)}"
+            f"SELECT {groups}, COUNT(*), MAX({q('created')}){tops} FROM {q(shape.table)}"
             f"{where_sql} GROUP BY {groups}"
         )
         with self.db.transaction(write=False) as tx:
             raw = tx.fetchall(sql, params)
         kinds = [shape.columns[f].kind for f in by]
+        top_kinds = [shape.columns[f].kind for f in highest]
+        width = len(by) + 2
         return [
             {
                 **{f: self.db.decode(k, v) for f, k, v in zip(by, kinds, r, strict=False)},
                 "count": int(r[len(by)]),
                 "last_created": self.db.decode("datetime", r[len(by) + 1]),
+                **{
+                    f"highest_{f}": self.db.decode(k, v)
+                    for f, k, v in zip(highest, top_kinds, r[width:], strict=True)
+                },
             }
             for r in raw
         ]

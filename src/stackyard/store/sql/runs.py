@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     from stackyard.store.sql.store import SqlStore
 
 UNFINISHED = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
-# a run created (or claimed) by a process that will beat has this long for its first beat
-START_GRACE = timedelta(seconds=30)
+# a run created (or claimed) by a process that will beat has this long for its first
+# beat: the process creating a run beats at once, so this covers a worker's start
+START_GRACE = timedelta(seconds=10)
+FORBIDDEN = (
+    "runs from templates and schedules were turned off in this store's settings before a "
+    "runner claimed it (stackyard settings update --allow-runs turns them back on)"
+)
 # a beat promises the next within `interval`; the run is reaped this many intervals later
 # (a server's reaper looks 4 times a second: a dead process is noticed within two
 # intervals, and a beat may come 0.75 intervals late, as on a loaded machine or server)
@@ -148,8 +153,34 @@ def _set_claim(
         )
 
 
+def fail_queued(store: SqlStore, reason: str) -> list[UUID]:
+    """Fail every template run still waiting for a runner, with `reason`: what was
+    queued before runs were turned off is never claimed later."""
+    q, db = store.db.q, store.db
+    waiting = f"{q('status')} = ? AND {q('template_id')} IS NOT NULL AND {q('claimed_at')} IS NULL"
+    failed = []
+    with db.transaction() as tx:
+        queued = tx.fetchall(
+            f"SELECT {q('id')} FROM {q('pipeline_runs')} WHERE {waiting}",
+            [ExecutionStatus.INITIALIZING.value],
+        )
+        now = db.encode("datetime", utcnow())
+        for (run_id,) in queued:
+            if tx.execute(
+                f"UPDATE {q('pipeline_runs')} SET {q('status')} = ?, {q('end_time')} = ?, "
+                f"{q('status_reason')} = ?, {q('updated')} = ? WHERE {q('id')} = ? AND {waiting}",
+                [ExecutionStatus.FAILED.value, now, reason, now, str(run_id),
+                 ExecutionStatus.INITIALIZING.value],
+            ):  # fmt: skip
+                failed.append(UUID(str(run_id)))
+    return failed
+
+
 def claim_run(store: SqlStore) -> RunClaim | None:
     q, db = store.db.q, store.db
+    if not settings(store)["allow_runs"]:  # also what was queued while they were turned off
+        fail_queued(store, FORBIDDEN)
+        return None
     actor = store.current_user()
     mine = "" if actor.is_admin else f" AND {q('user_id')} = ?"
     for _ in range(3):
@@ -199,6 +230,19 @@ def heartbeat(store: SqlStore, run_id: UUID, interval: float) -> bool:
             [db.encode("datetime", deadline_after(interval)), str(run_id), *UNFINISHED],
         )
     return beat == 1
+
+
+def release(store: SqlStore, run_id: UUID) -> None:
+    """The process that ran `run_id` let go of it: a finished run's deadline is cleared
+    (an unfinished one stays with its heartbeats and the reaper)."""
+    q, db = store.db.q, store.db
+    with db.transaction() as tx:
+        store.check_writable(tx, "pipeline_run", run_id, "release")
+        tx.execute(
+            f"UPDATE {q('pipeline_runs')} SET {q('heartbeat_deadline')} = NULL "
+            f"WHERE {q('id')} = ? AND {q('status')} NOT IN (?, ?)",
+            [str(run_id), *UNFINISHED],
+        )
 
 
 def stop_run(store: SqlStore, run_id: UUID) -> PipelineRunResponse:
@@ -367,4 +411,6 @@ def update_settings(store: SqlStore, changes: dict[str, Any]) -> dict[str, Any]:
                     f"INSERT INTO {q('settings')} ({q('key')}, {q('value')}) VALUES (?, ?)",
                     [key, value],
                 )
+    if not merged.allow_runs:
+        fail_queued(store, FORBIDDEN)
     return merged.model_dump()

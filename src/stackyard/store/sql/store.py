@@ -158,6 +158,9 @@ class SqlStore(SqlReads, SqlWrites, Store):
     def heartbeat(self, run_id: UUID, interval: float) -> bool:
         return runs.heartbeat(self, run_id, interval)
 
+    def release_run(self, run_id: UUID) -> None:
+        runs.release(self, run_id)
+
     def stop_run(self, run_id: UUID) -> PipelineRunResponse:
         return runs.stop_run(self, run_id)
 

@@ -2,7 +2,7 @@
 
 A page's `total` is a COUNT(*) of the rows its filters match: at 100,000 runs the
 seed query counts 60,000 index entries, nearly all of its time in SQL. Instead,
-triggers (`schema.count_triggers`, migration 0005) count every write to every table
+triggers (`schema.count_triggers`, migration 0006) count every write to every table
 in `write_counts`, inside the writing transaction, whoever writes: any server
 worker, a pipeline writing to the database directly, the reaper's raw SQL, a foreign
 key action. A table's *version* is the sum of its counts. It only grows, and it grows

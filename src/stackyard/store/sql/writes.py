@@ -70,7 +70,9 @@ class SqlWrites:
 
         def current_user(self) -> UserResponse: ...
 
-        def _row(self, tx: Transaction, shape: Shape, entity_id: UUID) -> Row: ...
+        def _row(
+            self, tx: Transaction, shape: Shape, entity_id: UUID, *, visible: bool = True
+        ) -> Row: ...
 
         def _build(
             self, spec: ResourceSpec, tx: Transaction, rows: list[Row], single: bool
@@ -271,7 +273,8 @@ class SqlWrites:
             hooks.after_update(self._store, tx, {**row, **changes}, upd)
             if not respond:
                 return None
-            return self._build(spec, tx, [self._row(tx, spec.shape, row["id"])], single=False)[0]
+            updated = self._row(tx, spec.shape, row["id"], visible=False)
+            return self._build(spec, tx, [updated], single=False)[0]
 
     def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)

@@ -186,6 +186,19 @@ class ModelVersionHooks(Hooks):
         )
 
 
+def model_of(store: SqlStore, tx: Transaction, model_version_id: Any) -> UUID:
+    """The model a version belongs to (what its links record beside the version)."""
+    q = store.db.q
+    found = tx.fetchone(
+        f"SELECT {q('model_id')} FROM {q('model_versions')} WHERE {q('id')} = ?",
+        [str(model_version_id)],
+    )
+    if found is None:
+        raise EntityNotFoundError(f"model_version_id {model_version_id} names no model version")
+    model_id: UUID = store.db.decode("uuid", found[0])
+    return model_id
+
+
 def _stage(value: Any) -> str | None:
     if value is None:
         return None
@@ -199,18 +212,16 @@ class ArtifactLinkHooks(Hooks):
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
         q = store.db.q
-        version = tx.fetchone(
-            f"SELECT {q('model_id')} FROM {q('model_versions')} WHERE {q('id')} = ?",
-            [str(values["model_version_id"])],
-        )
+        model_id = model_of(store, tx, values["model_version_id"])
         artifact = tx.fetchone(
             f"SELECT {q('name')} FROM {q('artifact_versions')} WHERE {q('id')} = ?",
             [str(values["artifact_version_id"])],
         )
-        if version is None or artifact is None:
-            missing = "model_version_id" if version is None else "artifact_version_id"
-            raise EntityNotFoundError(f"{missing} {values[missing]} names nothing that exists")
-        values["model_id"] = store.db.decode("uuid", version[0])
+        if artifact is None:
+            raise EntityNotFoundError(
+                f"artifact_version_id {values['artifact_version_id']} names no artifact version"
+            )
+        values["model_id"] = model_id
         values["artifact_name"] = str(artifact[0])
 
 
@@ -218,16 +229,7 @@ class RunLinkHooks(Hooks):
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
-        q = store.db.q
-        version = tx.fetchone(
-            f"SELECT {q('model_id')} FROM {q('model_versions')} WHERE {q('id')} = ?",
-            [str(values["model_version_id"])],
-        )
-        if version is None:
-            raise EntityNotFoundError(
-                f"model_version_id {values['model_version_id']} names no model version"
-            )
-        values["model_id"] = store.db.decode("uuid", version[0])
+        values["model_id"] = model_of(store, tx, values["model_version_id"])
         store.check_writable(
             tx, "pipeline_run", values["pipeline_run_id"], "link a model version to"
         )
@@ -246,13 +248,7 @@ def link_artifact(
 ) -> None:
     """Link a new artifact version to a model version in the transaction that creates
     it (a run's outputs), after checking the caller may add to that model version."""
-    q = store.db.q
-    found = tx.fetchone(
-        f"SELECT {q('model_id')} FROM {q('model_versions')} WHERE {q('id')} = ?",
-        [str(model_version_id)],
-    )
-    if found is None:
-        raise EntityNotFoundError(f"model_version_id {model_version_id} names no model version")
+    model_id = model_of(store, tx, model_version_id)
     store.check_writable(tx, "model_version", model_version_id, "link an artifact to")
     now = utcnow()
     store.insert_row(
@@ -263,7 +259,7 @@ def link_artifact(
             "created": now,
             "updated": now,
             "user_id": user_id,
-            "model_id": store.db.decode("uuid", found[0]),
+            "model_id": model_id,
             "model_version_id": model_version_id,
             "artifact_version_id": artifact_version_id,
             "artifact_name": artifact_name,

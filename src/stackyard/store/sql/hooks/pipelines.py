@@ -21,6 +21,7 @@ from stackyard.store.sql.filters import Condition
 from stackyard.store.sql.hooks.base import Hooks, Row, ids_of, placeholders
 from stackyard.store.sql.runs import START_GRACE, UNFINISHED, end_steps, is_stale, reap
 from stackyard.store.sql.store import SqlStore
+from stackyard.utils.uris import is_inside
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -141,7 +142,35 @@ def _write_links(
     )
 
 
+def check_logs_uri(store: SqlStore, tx: Transaction, run_id: Any, uri: str | None) -> None:
+    """A step's logs lie inside the artifact store of its run's stack: the dashboard
+    and clients read them from there, never from anywhere a record says."""
+    if uri is None:
+        return
+    q = store.db.q
+    stack_id = tx.scalar(
+        f"SELECT {q('stack_id')} FROM {q('pipeline_runs')} WHERE {q('id')} = ?", [str(run_id)]
+    )
+    root = stack_artifact_root(store, tx, stack_id) if stack_id is not None else None
+    if root is None or not is_inside(uri, root):
+        raise InputError(
+            f"logs_uri {uri!r} is not inside the artifact store of its run's stack: a step's "
+            "logs are written there (<artifact store path>/<pipeline>/<run id>/logs/...)"
+        )
+
+
 class RunStepHooks(Hooks):
+    def before_create(
+        self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
+    ) -> None:
+        check_logs_uri(store, tx, values["pipeline_run_id"], values.get("logs_uri"))
+
+    def before_update(
+        self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
+    ) -> None:
+        if "logs_uri" in changes:
+            check_logs_uri(store, tx, row["pipeline_run_id"], changes["logs_uri"])
+
     def after_create(self, store: SqlStore, tx: Transaction, row: Row, request: BaseModel) -> None:
         for kind in ("input", "output"):
             links: dict[str, UUID] = getattr(request, f"{kind}s", {}) or {}

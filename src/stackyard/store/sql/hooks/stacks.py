@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
+from stackyard.exceptions import (
+    EntityNotFoundError,
+    IllegalOperationError,
+    InputError,
+    ServiceConnectorError,
+)
 from stackyard.models.enums import StackComponentType
 from stackyard.models.spec import shape_for
 from stackyard.store.sql.db import Transaction
@@ -138,18 +143,76 @@ class ComponentHooks(Hooks):
         if connector_id is not None:
             store.check_writable(tx, "service_connector", connector_id, "link components to")
 
+    @staticmethod
+    def _check_link(
+        store: SqlStore,
+        tx: Transaction,
+        component: tuple[str, str, str],
+        connector_id: Any,
+        resource_id: str | None,
+    ) -> str | None:
+        """A component (type, flavor, name) links only to a connector serving the resource
+        type its flavor records, and only for a resource that connector can serve (its
+        own, when it is limited to one). Returns the resource id in its one spelling
+        (`bucket` → `s3://bucket`). Here, so SQL and REST clients meet the same rule."""
+        from stackyard.connectors import provider_for
+
+        ctype, flavor, name = component
+        what = f"{ctype} {name!r} (flavor {flavor!r})"
+        if connector_id is None:
+            if resource_id is not None:
+                raise InputError(
+                    f"{what}: connector_resource_id {resource_id!r} needs a connector to reach "
+                    "it with; link one too"
+                )
+            return None
+        q = store.db.q
+        wanted = tx.scalar(
+            f"SELECT {q('connector_resource_type')} FROM {q('flavors')} WHERE {q('name')} = ? "
+            f"AND {q('type')} = ?",
+            [flavor, ctype],
+        )
+        if wanted is None:
+            raise InputError(f"{what} takes no service connector (it reaches nothing remote)")
+        found = tx.fetchone(
+            f"SELECT {q('name')}, {q('connector_type')}, {q('resource_types')}, "
+            f"{q('resource_id')} FROM {q('service_connectors')} WHERE {q('id')} = ?",
+            [str(connector_id)],
+        )
+        if found is None:
+            raise EntityNotFoundError(f"no service connector with id {connector_id}")
+        connector, connector_type, raw_types, own = found
+        served = store.db.decode("json", raw_types) or []
+        label = f"service connector {connector!r} ({connector_type}, serving {', '.join(served)})"
+        if wanted not in served:
+            raise ServiceConnectorError(
+                f"{what} needs a connector for {wanted}; {label} is not one"
+            )
+        if resource_id is None:
+            return None
+        provider = provider_for(connector_type)
+        resource_id = provider.canonical_resource_id(wanted, resource_id)
+        own = provider.canonical_resource_id(wanted, own) if own else None
+        if own is not None and resource_id != own:
+            raise ServiceConnectorError(
+                f"{what} cannot use {resource_id} through {label}: it serves only {own}; "
+                "link the component for that resource or to another connector"
+            )
+        return resource_id
+
     def before_create(
         self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
     ) -> None:
         self._check_connector(store, tx, values.get("connector_id"))
         values["configuration"] = dict(values.get("configuration") or {})
-        self._validate(
+        ctype = str(values["type"].value)
+        self._validate(store, tx, ctype, values["flavor"], values["configuration"], values["name"])
+        values["connector_resource_id"] = self._check_link(
             store,
             tx,
-            str(values["type"].value),
-            values["flavor"],
-            values["configuration"],
-            values["name"],
+            (ctype, values["flavor"], values["name"]),
+            values.get("connector_id"),
+            values.get("connector_resource_id"),
         )
 
     def before_update(
@@ -160,6 +223,15 @@ class ComponentHooks(Hooks):
         if "configuration" in changes:
             self._validate(
                 store, tx, row["type"], row["flavor"], changes["configuration"] or {}, row["name"]
+            )
+        if "connector_id" in changes or "connector_resource_id" in changes:
+            linked = {**row, **changes}
+            changes["connector_resource_id"] = self._check_link(
+                store,
+                tx,
+                (row["type"], row["flavor"], linked["name"]),
+                linked.get("connector_id"),
+                linked.get("connector_resource_id"),
             )
 
     def before_delete(
@@ -190,6 +262,19 @@ class ComponentHooks(Hooks):
 
 
 class FlavorHooks(Hooks):
+    def before_create(
+        self, store: SqlStore, tx: Transaction, values: Row, request: BaseModel
+    ) -> None:
+        from stackyard.models.connector_types import CONNECTOR_TYPES
+
+        wanted = values.get("connector_resource_type")
+        known = sorted({t for c in CONNECTOR_TYPES.values() for t in c.resource_types})
+        if wanted is not None and wanted not in known:
+            raise InputError(
+                f"flavor {values['name']!r}: connector_resource_type {wanted!r} is served by "
+                f"no connector type; choose one of: {', '.join(known)}"
+            )
+
     def before_update(
         self, store: SqlStore, tx: Transaction, row: Row, changes: Row, update: BaseModel
     ) -> None:

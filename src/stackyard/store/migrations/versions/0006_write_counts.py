@@ -10,8 +10,8 @@ The tables are listed as they are at this revision: a later revision that adds a
 table, or a filterable column, creates or recreates that table's triggers with
 `count_triggers` (on SQLite, also after a batch operation that rebuilt a table).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql
 
 from stackyard.store.sql.schema import CountedTable, count_triggers, drop_count_triggers
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -49,7 +49,10 @@ TABLES = {
         "id created updated user_id name source description logo_url",
         "pipeline_runs run_templates snapshots",
     ),
-    "flavors": ("id created updated user_id name type source integration is_custom", ""),
+    "flavors": (
+        "id created updated user_id name type source integration is_custom connector_resource_type",
+        "",
+    ),
     "login_failures": ("id key created", ""),
     "model_version_artifact_links": (
         "id created updated user_id model_id model_version_id artifact_version_id "
