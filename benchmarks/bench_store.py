@@ -1,10 +1,14 @@
 """List and get latency of the SQL store as the number of runs grows.
 
-Builds stores of 1,000 / 10,000 / 100,000 pipeline runs (kept in benchmarks/.cache
+Builds stores of 1,000 / 10,000 / 100,000 pipeline runs (kept in benchmarks/.cache, or `--cache`,
 and reused), then times, in-process:
 - the API.md seed query: runs on the active stack by the active user,
-  `desc:start_time`, size 10 (this includes the page's total count);
-- `client.get_pipeline_run(<unique name prefix>)`.
+  `desc:start_time`, size 10 (this includes the page's total count), beside the
+  bare driver running its COUNT(*) alone, what the exact total costs uncached;
+- `client.get_pipeline_run(<unique name prefix>)`;
+- a page of `--page-size` (1,000) runs, newest first, as models
+  (`list_pipeline_runs`) and as rows (`list_rows`), beside its floor: the bare
+  driver running the same SELECT and fetching the raw tuples.
 Prints the median (and min/max) of repeated calls.
 
 How a store is built (`build`), the same way as ZenML's in
@@ -230,8 +234,24 @@ def timed(fn, repeat: int = 30) -> tuple[float, float, float]:  # type: ignore[n
     return statistics.median(samples), min(samples), max(samples)
 
 
-def bench(url: str, runs: int, label: str) -> None:
+def bare_sql(store, sql: str, params: list[object]):  # type: ignore[no-untyped-def]
+    """A function running `sql` on a bare driver connection and fetching every row."""
+    db = store.db
+    if db.dialect == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(db.url.path)
+        return lambda: conn.execute(sql, params).fetchall()
+    import psycopg
+
+    conn = psycopg.connect(db.url.raw, autocommit=True)
+    sql = sql.replace("?", "%s")
+    return lambda: conn.execute(sql, params).fetchall()
+
+
+def bench(url: str, runs: int, label: str, page_size: int) -> None:
     from stackyard.client import Client
+    from stackyard.models.spec import shape_for
     from stackyard.store.sql.store import SqlStore
 
     build(url, runs)
@@ -248,11 +268,36 @@ def bench(url: str, runs: int, label: str) -> None:
         )
         assert len(page) == 10
 
+    q = store.db.q
+    shape = shape_for("pipeline_run")
+    seed_count = bare_sql(
+        store,
+        f"SELECT COUNT(*) FROM {q(shape.table)} WHERE {q('stack_id')} = ? AND {q('user_id')} = ?",
+        [str(stack_id), str(user_id)],
+    )
+    columns = ", ".join(q(c) for c in shape.columns)
+    page_sql = bare_sql(
+        store,
+        f"SELECT {columns} FROM {q(shape.table)} ORDER BY {q('created')} DESC, {q('id')} DESC "
+        "LIMIT ? OFFSET ?",
+        [page_size, 0],
+    )
     med, lo, hi = timed(seed_query)
+    cmed, _, _ = timed(seed_count)
     gmed, glo, ghi = timed(lambda: client.get_pipeline_run(prefix))
     print(
-        f"{label:<11} {runs:>8,} runs | seed query {med:6.2f} ms (min {lo:.2f}, max {hi:.2f})"
+        f"{label:<11} {runs:>8,} runs | seed query {med:6.2f} ms (min {lo:.2f}, max {hi:.2f};"
+        f" its COUNT(*) on the bare driver {cmed:.2f})"
         f" | get by name prefix {gmed:6.2f} ms (min {glo:.2f}, max {ghi:.2f})"
+    )
+    size = min(page_size, runs)
+    models = timed(lambda: client.list_pipeline_runs(size=size), repeat=15)
+    rows = timed(lambda: client.list_rows("pipeline_run", size=size), repeat=15)
+    floor = timed(page_sql, repeat=15)
+    print(
+        f"{'':<11} {'':>8}      | page of {size:,}: models {models[0]:6.2f} ms"
+        f" (min {models[1]:.2f}), rows {rows[0]:6.2f} ms (min {rows[1]:.2f}),"
+        f" floor: bare SELECT {floor[0]:6.2f} ms (min {floor[1]:.2f})"
     )
     store.close()
 
@@ -266,26 +311,35 @@ def main() -> None:
         help="admin URL; a sy_bench_<N> database is created per size",
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=CACHE,
+        help="where the SQLite stores are kept (another for another schema revision)",
+    )
+    parser.add_argument("--pg-prefix", default="sy_bench", help="PostgreSQL database names")
     args = parser.parse_args()
-    CACHE.mkdir(exist_ok=True)
-    os.environ.setdefault("STACKYARD_CONFIG_PATH", str(CACHE / "config"))
+    cache = args.cache
+    cache.mkdir(exist_ok=True)
+    os.environ.setdefault("STACKYARD_CONFIG_PATH", str(cache / "config"))
     sizes = [int(s) for s in args.sizes.split(",")]
     for runs in sizes:
-        bench(f"sqlite:///{CACHE / f'runs-{runs}.db'}", runs, "SQLite")
+        bench(f"sqlite:///{cache / f'runs-{runs}.db'}", runs, "SQLite", args.page_size)
     if args.no_postgres:
         return
     import psycopg
 
     base = args.postgres.rsplit("/", 1)[0]
     for runs in sizes:
-        name = f"sy_bench_{runs}"
+        name = f"{args.pg_prefix}_{runs}"
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
             ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
-        bench(f"{base}/{name}", runs, "PostgreSQL")
+        bench(f"{base}/{name}", runs, "PostgreSQL", args.page_size)
 
 
 if __name__ == "__main__":

@@ -88,13 +88,18 @@ def table_names() -> list[str]:
 
 
 def wipe(store: object) -> None:
-    """Empty every table of a SQL store and seed the defaults again."""
+    """Empty every table of a SQL store and seed the defaults again.
+
+    The write counts stay: each deleted row counts as a write, so every kept total is
+    out of date; emptied, a count could come back to a value a kept total was read at.
+    """
     from stackyard.store.sql.bootstrap import seed
     from stackyard.store.sql.store import SqlStore
+    from stackyard.store.sql.totals import WRITE_COUNTS
 
     assert isinstance(store, SqlStore)
     db = store.db
-    tables = table_names()
+    tables = [t for t in table_names() if t != WRITE_COUNTS]
     with db.transaction() as tx:
         if db.dialect == "mysql":
             tx.execute("SET FOREIGN_KEY_CHECKS=0")

@@ -81,6 +81,9 @@ def add_resource_routes(app: FastAPI, spec: ResourceSpec, ctx: ServerContext) ->
     tags: list[str | Enum] = [spec.plural]
     kind, label = spec.name, spec.name.replace("_", " ")
 
+    # the page as its resource's own `Page`: serialised without looking at each item's type
+    page_model = Page[spec.response]  # type: ignore[name-defined]
+
     def list_entities(
         request: Request,
         sort_by: str | None = None,
@@ -97,7 +100,14 @@ def add_resource_routes(app: FastAPI, spec: ResourceSpec, ctx: ServerContext) ->
             logical_operator=logical_operator,
             **filters,
         )
-        return json_response(result)
+        typed = page_model.model_construct(
+            index=result.index,
+            max_size=result.max_size,
+            total=result.total,
+            total_pages=result.total_pages,
+            items=result.items,
+        )
+        return json_response(typed)
 
     def find_entity(
         request: Request, q: str = Query(description="an id, a name or a unique prefix")
@@ -117,7 +127,7 @@ def add_resource_routes(app: FastAPI, spec: ResourceSpec, ctx: ServerContext) ->
         list_entities,
         tags=tags,
         methods=["GET"],
-        response_model=Page[spec.response],  # type: ignore[name-defined]
+        response_model=page_model,
         summary=f"List {spec.plural.replace('_', ' ')}",
         openapi_extra=_filter_docs(spec),
     )

@@ -14,7 +14,8 @@ from uuid import UUID, uuid4
 from stackyard.models.binding import utcnow
 from stackyard.models.spec import Shape
 from stackyard.store.sql.db import Transaction
-from stackyard.store.sql.hooks.base import Row, ids_of, placeholders
+from stackyard.store.sql.decoding import json_from_text
+from stackyard.store.sql.hooks.base import Row, placeholders
 
 if TYPE_CHECKING:
     from stackyard.store.sql.store import SqlStore
@@ -61,33 +62,33 @@ def set_tags(
         )
 
 
-def hydrate_tags(store: SqlStore, spec: Shape, tx: Transaction, rows: list[Row]) -> None:
-    for row in rows:
+def hydrate_tags(store: SqlStore, spec: Shape, tx: Transaction, by_id: dict[str, Row]) -> None:
+    """Each row's tag names (`by_id`: the rows by their id as stored)."""
+    for row in by_id.values():
         row["tags"] = []
-    if not rows:
+    if not by_id:
         return
     q = store.db.q
-    by_id = {str(r["id"]): r for r in rows}
     for rid, name in tx.fetchall(
         f"SELECT a.{q('resource_id')}, t.{q('name')} FROM {q('tag_assignments')} a JOIN "
         f"{q('tags')} t ON t.{q('id')} = a.{q('tag_id')} WHERE a.{q('resource_type')} = ? "
-        f"AND a.{q('resource_id')} IN ({placeholders(list(by_id))}) ORDER BY t.{q('name')}",
+        f"AND a.{q('resource_id')} IN ({placeholders(by_id)}) ORDER BY t.{q('name')}",
         [spec.name, *by_id],
     ):
         by_id[str(rid)]["tags"].append(name)
 
 
-def hydrate_metadata(store: SqlStore, spec: Shape, tx: Transaction, rows: list[Row]) -> None:
-    for row in rows:
+def hydrate_metadata(store: SqlStore, spec: Shape, tx: Transaction, by_id: dict[str, Row]) -> None:
+    """Each row's run metadata (`by_id`: the rows by their id as stored)."""
+    for row in by_id.values():
         row["run_metadata"] = {}
-    if not rows:
+    if not by_id:
         return
     q = store.db.q
-    by_id = {str(r["id"]): r for r in rows}
     for rid, key, value in tx.fetchall(
         f"SELECT {q('resource_id')}, {q('key')}, {q('value')} FROM {q('run_metadata')} "
-        f"WHERE {q('resource_type')} = ? AND {q('resource_id')} IN ({placeholders(ids_of(rows))}) "
+        f"WHERE {q('resource_type')} = ? AND {q('resource_id')} IN ({placeholders(by_id)}) "
         f"ORDER BY {q('created')}, {q('id')}",
         [spec.name, *by_id],
     ):
-        by_id[str(rid)]["run_metadata"][key] = store.db.decode("json", value)
+        by_id[str(rid)]["run_metadata"][key] = json_from_text(value)

@@ -10,28 +10,27 @@ from __future__ import annotations
 
 import copy
 import re
-import typing
 from collections.abc import Callable, Sequence
-from enum import Enum
-from functools import cache, partial
+from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from stackyard.exceptions import AmbiguousMatchError, EntityNotFoundError, InputError
-from stackyard.models.spec import Column, ResourceSpec, Shape, _unwrap, shape_for, spec_for
+from stackyard.models.spec import Column, ResourceSpec, Shape, shape_for, spec_for
 from stackyard.store.base import MAX_PAGE_SIZE, RowPage, check_paging
 from stackyard.store.sql import attached
 from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, Transaction
+from stackyard.store.sql.decoding import model_builder, row_decoder
 from stackyard.store.sql.hooks import hooks_for
 from stackyard.store.sql.hooks.base import Row
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from stackyard.models.base import Page
     from stackyard.models.users import UserResponse
     from stackyard.store.sql.store import SqlStore
+    from stackyard.store.sql.totals import Totals
 
 _ID_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 _TOP = "\U0010ffff"
@@ -39,26 +38,17 @@ MAX_OFFSET = 2**62  # every database takes a 64-bit OFFSET
 
 
 @cache
-def _converters(spec: ResourceSpec) -> dict[str, Callable[[Any], Any]]:
-    """Per-field conversions from decoded column values to the response's types."""
-    from pydantic import BaseModel
-
-    result: dict[str, Callable[[Any], Any]] = {}
-    for name, info in spec.response.model_fields.items():
-        core, _ = _unwrap(info.annotation)
-        if isinstance(core, type) and issubclass(core, Enum):
-            result[name] = core
-        elif isinstance(core, type) and issubclass(core, BaseModel):
-            result[name] = core.model_validate
-        elif typing.get_origin(core) is list:
-            (item,) = typing.get_args(core) or (Any,)
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                result[name] = partial(_validate_each, item)
-    return result
+def _select_sql(quote: str, shape: Shape) -> str:
+    """SELECT of every column of a shape, in order (what its row decoder reads)."""
+    cols = ", ".join(f"{quote}{c}{quote}" for c in shape.columns)
+    return f"SELECT {cols} FROM {quote}{shape.table}{quote}"
 
 
-def _validate_each(model: type[BaseModel], values: list[Any]) -> list[Any]:
-    return [model.model_validate(v) for v in values]
+@cache
+def _taker(shape: Shape) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's response fields (id, created, updated and more), in order, as a tuple;
+    KeyError when one is missing."""
+    return itemgetter(*shape.fields)
 
 
 class SqlReads:
@@ -70,6 +60,7 @@ class SqlReads:
         return cast("SqlStore", self)
 
     db: Database
+    totals: Totals
     actor: UserResponse | None
 
     if TYPE_CHECKING:
@@ -77,48 +68,60 @@ class SqlReads:
         def current_user(self) -> UserResponse: ...
 
     def _select_sql(self, shape: Shape) -> str:
-        cols = ", ".join(self.db.q(c) for c in shape.columns)
-        return f"SELECT {cols} FROM {self.db.q(shape.table)}"
+        return _select_sql(self.db.quote_char, shape)
 
     def _decode(self, shape: Shape, raw: tuple[Any, ...]) -> Row:
-        return {
-            c.name: self.db.decode(c.kind, v)
-            for c, v in zip(shape.columns.values(), raw, strict=True)
-        }
+        return row_decoder(self.db.dialect, shape)(raw)
 
-    def _hydrate(self, shape: Shape, tx: Transaction, rows: list[Row], single: bool) -> None:
-        """Fill the fields no column holds: tags, metadata, and what hooks compute."""
-        if shape.taggable and "tags" in shape.fields:
-            attached.hydrate_tags(self._store, shape, tx, rows)
-        if shape.has_metadata:
-            attached.hydrate_metadata(self._store, shape, tx, rows)
+    def _hydrate(
+        self,
+        shape: Shape,
+        tx: Transaction,
+        rows: list[Row],
+        single: bool,
+        ids: Sequence[str] | None = None,
+    ) -> None:
+        """Fill the fields no column holds: tags, metadata, and what hooks compute.
+        `ids`: the rows' ids as stored, when at hand (else made from the UUIDs)."""
+        tags = shape.taggable and "tags" in shape.fields
+        if tags or shape.has_metadata:
+            if ids is None:
+                ids = [str(r["id"]) for r in rows]
+            by_id = dict(zip(ids, rows, strict=True))
+            if tags:
+                attached.hydrate_tags(self._store, shape, tx, by_id)
+            if shape.has_metadata:
+                attached.hydrate_metadata(self._store, shape, tx, by_id)
         hooks_for(shape.name).hydrate(self._store, tx, rows, single)
 
-    def _rows(self, shape: Shape, tx: Transaction, rows: list[Row]) -> list[Row]:
+    def _rows(
+        self, shape: Shape, tx: Transaction, rows: list[Row], ids: Sequence[str] | None = None
+    ) -> list[Row]:
         """Hydrated rows holding exactly the response's fields, defaults filled in."""
-        self._hydrate(shape, tx, rows, single=False)
-        defaults = shape.defaults
-        return [
-            {f: row[f] if f in row else copy.deepcopy(defaults.get(f)) for f in shape.fields}
-            for row in rows
-        ]
+        self._hydrate(shape, tx, rows, False, ids)
+        fields, take = shape.fields, _taker(shape)
+        result = []
+        for row in rows:
+            try:
+                result.append(dict(zip(fields, take(row), strict=True)))
+            except KeyError:  # a field no column or hydration gave: its default
+                defaults = shape.defaults
+                result.append(
+                    {f: row[f] if f in row else copy.deepcopy(defaults.get(f)) for f in fields}
+                )
+        return result
 
     def _build(
-        self, spec: ResourceSpec, tx: Transaction, rows: list[Row], single: bool
+        self,
+        spec: ResourceSpec,
+        tx: Transaction,
+        rows: list[Row],
+        single: bool,
+        ids: Sequence[str] | None = None,
     ) -> list[Any]:
-        """Response models from decoded rows."""
-        self._hydrate(spec.shape, tx, rows, single)
-        conv = _converters(spec)
-        out = []
-        for row in rows:
-            data = {k: v for k, v in row.items() if k not in spec.private_columns}
-            for name, fn in conv.items():
-                if data.get(name) is not None:
-                    data[name] = fn(data[name])
-            model = spec.response.model_construct(**data)
-            model.bind(self)
-            out.append(model)
-        return out
+        """Response models from decoded rows, bound to this store."""
+        self._hydrate(spec.shape, tx, rows, single, ids)
+        return model_builder(spec)(rows, self)
 
     def _visibility(self, shape: Shape) -> tuple[str, list[Any]] | None:
         """Private entities are visible to their owner only (a row id, no user model)."""
@@ -264,7 +267,7 @@ class SqlReads:
             sql += " AND " + vis[0]
             extra = vis[1]
         raw = tx.fetchall(sql + " LIMIT 11", [*params, *scope_params, *extra])
-        return [self._decode(shape, r) for r in raw]
+        return row_decoder(self.db.dialect, shape).rows(raw)
 
     def _where(
         self, shape: Shape, filters: dict[str, Any], logical_operator: str = "and"
@@ -319,7 +322,7 @@ class SqlReads:
     def _read_page(
         self,
         shape: Shape,
-        build: Callable[[Transaction, list[Row]], list[Any]],
+        build: Callable[[Transaction, list[Row], list[str]], list[Any]],
         fresh: bool = False,
         /,
         *,
@@ -345,16 +348,16 @@ class SqlReads:
         where_sql = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         order = self._order(shape, sort_by)
         with self.db.transaction(write=False) as tx:
-            total = int(
-                tx.scalar(f"SELECT COUNT(*) FROM {self.db.q(shape.table)}{where_sql}", params)
-            )
+            total = self.totals.count(tx, shape.table, where_sql, params)
             raw = tx.fetchall(
                 f"{self._select_sql(shape)}{where_sql}{order} LIMIT ? OFFSET ?",
                 [*params, size, (page - 1) * size],
             )
-            rows = [self._decode(shape, r) for r in raw]
+            decoder = row_decoder(self.db.dialect, shape)
+            rows = decoder.rows(raw)
             stale = not fresh and self._stale(shape, rows)
-            items = [] if stale else build(tx, rows)
+            items = [] if stale else build(tx, rows, decoder.ids_as_stored(raw))
+        self.totals.fold()
         if stale:
             return self._read_page(shape, build, True, sort_by=sort_by, page=page, size=size,
                                    logical_operator=logical_operator, **filters)  # fmt: skip
@@ -410,7 +413,7 @@ class SqlReads:
 
         spec = spec_for(kind)
         found = self._read_page(
-            spec.shape, lambda tx, rows: self._build(spec, tx, rows, single=False), **query
+            spec.shape, lambda tx, rows, ids: self._build(spec, tx, rows, False, ids), **query
         )
         return Page.model_construct(
             index=found.index,
@@ -422,4 +425,6 @@ class SqlReads:
 
     def list_rows(self, kind: str, /, **query: Any) -> RowPage:
         shape = shape_for(kind)
-        return self._read_page(shape, lambda tx, rows: self._rows(shape, tx, rows), **query)
+        return self._read_page(
+            shape, lambda tx, rows, ids: self._rows(shape, tx, rows, ids), **query
+        )

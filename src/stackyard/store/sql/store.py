@@ -20,6 +20,7 @@ from stackyard.store.base import (
 from stackyard.store.sql import runs
 from stackyard.store.sql.db import Database, DatabaseURL
 from stackyard.store.sql.reads import SqlReads
+from stackyard.store.sql.totals import Totals
 from stackyard.store.sql.writes import SqlWrites
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class SqlStore(SqlReads, SqlWrites, Store):
         without one they wait for a runner."""
         self.url = DatabaseURL.parse(url)
         self.db = Database(self.url)
+        self.totals = Totals(self.db)
         self.actor = actor
         self.launcher = launcher
         if migrate:
