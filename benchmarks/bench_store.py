@@ -1,7 +1,7 @@
 """List and get latency of the SQL store as the number of runs grows.
 
-Builds stores of 1,000 / 10,000 / 100,000 pipeline runs (kept in benchmarks/.cache, or `--cache`,
-and reused), then times, in-process:
+Builds stores of 1,000 / 10,000 / 100,000 pipeline runs (kept in benchmarks/.cache,
+or `--cache`, and reused), then times, in-process:
 - the API.md seed query: runs on the active stack by the active user,
   `desc:start_time`, size 10 (this includes the page's total count), beside the
   bare driver running its COUNT(*) alone, what the exact total costs uncached;
