@@ -144,12 +144,6 @@ class Churn:
             action()
         except (EntityNotFoundError, EntityExistsError):
             pass  # another writer deleted or took it first
-        except Exception as exc:
-            # updating and deleting one run at once can deadlock on PostgreSQL and
-            # MariaDB (an update locks the run, then its tags; a delete the tags, then
-            # the run): the database rolls one back, whose counts go with it
-            if "deadlock" not in str(exc).lower():
-                raise
 
 
 def main() -> None:

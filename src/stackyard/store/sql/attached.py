@@ -31,18 +31,22 @@ def set_tags(
 ) -> None:
     """Attach tags by name (creating them on first use) and detach others."""
     q = store.db.q
+    select_tag = f"SELECT {q('id')} FROM {q('tags')} WHERE {q('name')} = ?"
     for name in dict.fromkeys(add):
-        tag = tx.fetchone(f"SELECT {q('id')} FROM {q('tags')} WHERE {q('name')} = ?", [name])
+        tag = tx.fetchone(select_tag, [name])
         if tag is None:
-            tag_id = str(uuid4())
+            # two writers may create the same tag at once: the second one's insert
+            # does nothing, and both then use the tag that exists
             now = store.db.encode("datetime", utcnow())
             tx.execute(
-                f"INSERT INTO {q('tags')} ({q('id')}, {q('created')}, {q('updated')}, "
-                f"{q('user_id')}, {q('name')}, {q('color')}) VALUES (?, ?, ?, ?, ?, ?)",
-                [tag_id, now, now, str(store.current_user().id), name, "grey"],
+                store.db.insert_ignoring_duplicates(
+                    "tags", ("id", "created", "updated", "user_id", "name", "color")
+                ),
+                [str(uuid4()), now, now, str(store.current_user().id), name, "grey"],
             )
-        else:
-            tag_id = tag[0]
+            tag = tx.fetchone(select_tag, [name])
+            assert tag is not None, f"tag {name!r} neither inserted nor found"
+        tag_id = tag[0]
         if not tx.fetchone(
             f"SELECT 1 FROM {q('tag_assignments')} WHERE {q('tag_id')} = ? AND "
             f"{q('resource_type')} = ? AND {q('resource_id')} = ?",

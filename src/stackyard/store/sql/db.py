@@ -240,9 +240,27 @@ class Database:
             return False
         return isinstance(exc, self._driver.IntegrityError)
 
+    def is_deadlock(self, exc: BaseException) -> bool:
+        """Whether the database rolled the transaction back to break a deadlock (or a
+        serialization conflict): the whole write may simply run again."""
+        if self.dialect == "postgresql":
+            return getattr(exc, "sqlstate", None) in ("40P01", "40001")
+        if self.dialect == "mysql":
+            args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+            return bool(args) and args[0] in (1213, 1205)  # deadlock, lock wait timeout
+        return False
+
     def q(self, name: str) -> str:
         """Quote an identifier for this dialect."""
         return f"{self.quote_char}{name}{self.quote_char}"
+
+    def insert_ignoring_duplicates(self, table: str, columns: Sequence[str]) -> str:
+        """An INSERT that does nothing when a unique key already holds its values."""
+        cols = ", ".join(self.q(c) for c in columns)
+        values = ", ".join("?" * len(columns))
+        if self.dialect == "mysql":
+            return f"INSERT IGNORE INTO {self.q(table)} ({cols}) VALUES ({values})"
+        return f"INSERT INTO {self.q(table)} ({cols}) VALUES ({values}) ON CONFLICT DO NOTHING"
 
     def encode(self, kind: str, value: Any) -> Any:
         """A Python value as this database stores it."""

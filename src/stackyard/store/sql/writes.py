@@ -5,8 +5,10 @@ resource's own rules from its hooks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from stackyard.exceptions import (
@@ -22,6 +24,9 @@ from stackyard.store.sql import filters as F
 from stackyard.store.sql.db import Database, Transaction, check_storable
 from stackyard.store.sql.hooks import hooks_for
 from stackyard.store.sql.hooks.base import Row, placeholders
+
+T = TypeVar("T")
+DEADLOCK_ATTEMPTS = 5
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -133,6 +138,11 @@ class SqlWrites:
     def create(
         self, kind: str, request: BaseModel | dict[str, Any], *, respond: bool = True
     ) -> Any:
+        return self._retry_deadlocks(lambda: self._create(kind, request, respond=respond))
+
+    def _create(
+        self, kind: str, request: BaseModel | dict[str, Any], *, respond: bool = True
+    ) -> Any:
         spec = spec_for(kind)
         req = to_model(spec.request, request, f"{spec.name.replace('_', ' ')} request")
         hooks = hooks_for(spec.name)
@@ -185,6 +195,19 @@ class SqlWrites:
                 ) from None
         raise AssertionError("unreachable")
 
+    def _retry_deadlocks(self, write: Callable[[], T]) -> T:
+        """Run a write again (a few times, after a short random pause) when the database
+        rolled it back to break a deadlock: concurrent writers that lock rows in another
+        order (a pipeline's delete cascading into runs being updated) then both succeed."""
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                return write()
+            except Exception as exc:
+                if attempt == DEADLOCK_ATTEMPTS or not self.db.is_deadlock(exc):
+                    raise
+                time.sleep(random.uniform(0.005, 0.02) * attempt)
+        raise AssertionError("unreachable")
+
     def _explain(self, spec: ResourceSpec, values: Row, *, retrying: bool) -> None:
         """After the database refused a row: raise the error that names what was wrong (a
         related entity that does not exist; unless `retrying` a race, a taken unique key)."""
@@ -223,6 +246,16 @@ class SqlWrites:
         self._check_owner(spec, row, action)
 
     def update(
+        self,
+        kind: str,
+        entity_id: UUID,
+        update: BaseModel | dict[str, Any],
+        *,
+        respond: bool = True,
+    ) -> Any:
+        return self._retry_deadlocks(lambda: self._update(kind, entity_id, update, respond=respond))
+
+    def _update(
         self,
         kind: str,
         entity_id: UUID,
@@ -277,9 +310,21 @@ class SqlWrites:
             return self._build(spec, tx, [updated], single=False)[0]
 
     def delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
+        self._retry_deadlocks(lambda: self._delete(kind, entity_id, force=force))
+
+    def _delete(self, kind: str, entity_id: UUID, *, force: bool = False) -> None:
         spec = spec_for(kind)
         with self.db.transaction() as tx:
             row = self._row(tx, spec.shape, F.coerce("id", "uuid", entity_id))
+            if self.db.dialect != "sqlite":  # SQLite writers are serialised already
+                # the entity's row first, as an update takes it: then what the delete
+                # takes next (its tags, metadata, children) never waits on an update
+                # that holds those and waits for the row (a deadlock)
+                tx.fetchone(
+                    f"SELECT {self.db.q('id')} FROM {self.db.q(spec.table)} "
+                    f"WHERE {self.db.q('id')} = ? FOR UPDATE",
+                    [str(row["id"])],
+                )
             self._check_owner(spec, row, "delete")
             hooks_for(spec.name).before_delete(self._store, tx, row, force=force)
             self.delete_attached(tx, spec.name, [str(row["id"])])
