@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
 from stackyard.models.binding import utcnow
-from stackyard.models.spec import shape_for
+from stackyard.models.spec import shape_for, spec_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
 from stackyard.store.sql.store import SqlStore
@@ -248,8 +248,18 @@ def link_artifact(
 ) -> None:
     """Link a new artifact version to a model version in the transaction that creates
     it (a run's outputs), after checking the caller may add to that model version."""
-    model_id = model_of(store, tx, model_version_id)
-    store.check_writable(tx, "model_version", model_version_id, "link an artifact to")
+    q = store.db.q
+    found = tx.fetchone(
+        f"SELECT {q('model_id')}, {q('user_id')} FROM {q('model_versions')} WHERE {q('id')} = ?",
+        [str(model_version_id)],
+    )
+    if found is None:
+        raise EntityNotFoundError(f"model_version_id {model_version_id} names no model version")
+    model_id, owner = (store.db.decode("uuid", v) for v in found)
+    # the rule `check_writable` applies, on the row already read (a run's every output)
+    store._check_owner(
+        spec_for("model_version"), {"id": model_version_id, "user_id": owner}, "link an artifact to"
+    )
     now = utcnow()
     store.insert_row(
         tx,
