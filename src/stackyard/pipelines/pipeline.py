@@ -33,9 +33,10 @@ from stackyard.pipelines.config import (
     normalize_settings,
 )
 from stackyard.pipelines.dag import Invocation, trace
-from stackyard.pipelines.ml_models import Model
+from stackyard.pipelines.step import _is_model
 
 if TYPE_CHECKING:
+    from stackyard.pipelines.ml_models import Model
     from stackyard.pipelines.schedule import Schedule
     from stackyard.pipelines.settings import RunFileConfig, StepFileConfig
     from stackyard.pipelines.step import Hook
@@ -156,7 +157,7 @@ class Pipeline:
         self.on_failure = on_failure
         self.on_success = on_success
         self.options = options or RunOptions()
-        if model is not None and not isinstance(model, Model):
+        if model is not None and not _is_model(model):
             raise InputError(
                 f"model of pipeline {self.name!r} must be a stackyard Model: {model!r}"
             )
@@ -198,7 +199,7 @@ class Pipeline:
 
             if not isinstance(schedule, Schedule):
                 raise InputError(f"schedule must be a stackyard Schedule, got {schedule!r}")
-        if model is not None and not isinstance(model, Model):
+        if model is not None and not _is_model(model):
             raise InputError(f"model must be a stackyard Model, got {model!r}")
         old = self.options
         options = replace(

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, overload
 
 from stackyard.exceptions import InputError
 from stackyard.pipelines.config import normalize_settings
-from stackyard.pipelines.ml_models import ArtifactConfig, Model
 
 if TYPE_CHECKING:
+    from stackyard.pipelines.ml_models import ArtifactConfig, Model
     from stackyard.pipelines.settings import RetryPolicy
 
 DEFAULT_OUTPUT = "output"
@@ -61,6 +61,12 @@ class OutputSpec:
         )
 
 
+def _is_model(value: Any) -> bool:
+    from stackyard.pipelines.ml_models import Model
+
+    return isinstance(value, Model)
+
+
 def _describe(annotation: Any) -> str:
     if isinstance(annotation, type):
         return annotation.__qualname__
@@ -95,7 +101,9 @@ def _output(annotation: Any, default_name: str) -> OutputSpec:
     if typing.get_origin(annotation) is Annotated:
         annotation, *extras = typing.get_args(annotation)
         names = [e for e in extras if isinstance(e, str)]
-        configs = [e for e in extras if isinstance(e, ArtifactConfig)]
+        # not imported yet: nothing can be an ArtifactConfig (defining steps stays light)
+        models = sys.modules.get("stackyard.pipelines.ml_models")
+        configs = [e for e in extras if models and isinstance(e, models.ArtifactConfig)]
         config = configs[0] if configs else None
         if config is not None and config.name is not None:
             names.insert(0, config.name)
@@ -176,7 +184,7 @@ class Step:
         self.on_failure = on_failure
         self.on_success = on_success
         self.output_materializers = dict(output_materializers or {})
-        if model is not None and not isinstance(model, Model):
+        if model is not None and not _is_model(model):
             raise InputError(
                 f"model of step {self.name!r} must be a stackyard Model, got {model!r}"
             )
