@@ -10,6 +10,7 @@ route through its generic writes (a status set directly, the reaper's failing ru
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sys
 from datetime import timedelta
@@ -140,10 +141,9 @@ class Churn:
             ],
             weights=[6, 3, 4, 2, 1, 1, 3, 1],
         )[0]
-        try:
+        # another writer may have deleted or taken it first
+        with contextlib.suppress(EntityNotFoundError, EntityExistsError):
             action()
-        except (EntityNotFoundError, EntityExistsError):
-            pass  # another writer deleted or took it first
 
 
 def main() -> None:
