@@ -7,18 +7,21 @@ start-up of the CLI short.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from stackyard.utils.lazy import lazy_attributes
+
+
+def _where() -> dict[str, str]:
+    from stackyard.models.manifest import WHERE
+
+    return WHERE
+
+
+_lazy = lazy_attributes(__name__, _where)
 
 
 def __getattr__(name: str) -> Any:
-    from stackyard.models.manifest import WHERE
-
     if name == "__all__":
-        return sorted(WHERE)
-    module = WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stackyard.models' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+        return sorted(_where())
+    return _lazy(name)

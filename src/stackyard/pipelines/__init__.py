@@ -11,8 +11,9 @@ package (`stackyard.pipelines.pipeline`) does not import the others.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from stackyard.utils.lazy import lazy_attributes
 
 _LAZY = {
     "Pipeline": "stackyard.pipelines.pipeline",
@@ -53,10 +54,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stackyard.pipelines' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, lambda: _LAZY)
