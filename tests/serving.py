@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -119,6 +120,34 @@ class ResettableRestStore(RestStore):
         wipe(self.running.ctx.store)
         self._token = self.running.token_for("default")  # the new `default` has a new id
         self._user = None
+
+
+@contextmanager
+def logged_in_server(database: Path, **options: Any) -> Iterator[Running]:
+    """A server on a copy of the SQLite store `database`, with the first admin (ADMIN),
+    and this machine's Client logged in to it as that admin until the block ends."""
+    import shutil
+    import tempfile
+
+    from stackyard.client.core import reset_stores
+    from stackyard.config import GlobalConfig
+    from stackyard.store.sql import accounts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "server.db"
+        shutil.copyfile(database, path)
+        with running_server(f"sqlite:///{path}", **options) as running:
+            accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
+            config = GlobalConfig.load()
+            config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
+            config.save()
+            reset_stores()
+            try:
+                yield running
+            finally:  # later code reads the local store again
+                config.data.pop("server")
+                config.save()
+                reset_stores()
 
 
 @contextmanager

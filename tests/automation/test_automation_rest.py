@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -11,35 +10,26 @@ from pathlib import Path
 import pytest
 from automation_flows import make
 from automation_support import Project, wait_for_run
-from serving import ADMIN, ADMIN_PASSWORD, Running, running_runner, running_server
+from serving import ADMIN, Running, running_runner
+from serving import logged_in_server as logged_in
 
 from stackyard import Schedule, pipeline
 from stackyard.client import Client
-from stackyard.config import GlobalConfig
 from stackyard.exceptions import IllegalOperationError, InputError
 from stackyard.models.binding import utcnow
 from stackyard.models.enums import ExecutionStatus
 from stackyard.scheduler import run_due
 from stackyard.store.rest import RestStore
-from stackyard.store.sql import accounts
 
 
 @pytest.fixture(params=[False])
-def server(request: pytest.FixtureRequest, tmp_path: Path, migrated_db: Path) -> Iterator[Running]:
+def server(request: pytest.FixtureRequest, migrated_db: Path) -> Iterator[Running]:
     """A server with the template routes, and this machine logged in to it as admin."""
-    path = tmp_path / "server.db"
-    shutil.copyfile(migrated_db, path)
-    with running_server(f"sqlite:///{path}", run_scheduler=request.param) as running:
-        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
-        config = GlobalConfig.load()
-        config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
-        config.save()
-        try:
-            with running_runner(running.url, running.token_for(ADMIN)):
-                yield running
-        finally:
-            config.data.pop("server")
-            config.save()
+    with (
+        logged_in(migrated_db, run_scheduler=request.param) as running,
+        running_runner(running.url, running.token_for(ADMIN)),
+    ):
+        yield running
 
 
 def test_trigger_and_schedules_run_on_the_server(

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from automation_support import Project
 from serving import ADMIN, ADMIN_PASSWORD, Running, running_runner, running_server
+from serving import logged_in_server as logged_in
 
 from stackyard.client import Client
-from stackyard.config import GlobalConfig
 from stackyard.models.enums import ExecutionStatus
 from stackyard.models.pipelines import PipelineRunResponse
 from stackyard.store.sql import accounts
@@ -177,21 +177,9 @@ def test_stopping_a_run_ends_the_processes_of_its_steps(
 
 
 @pytest.fixture
-def logged_in_server(tmp_path: Path, migrated_db: Path) -> Iterator[Running]:
-    import shutil
-
-    path = tmp_path / "server.db"
-    shutil.copyfile(migrated_db, path)
-    with running_server(f"sqlite:///{path}") as running:
-        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
-        config = GlobalConfig.load()
-        config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
-        config.save()
-        try:
-            yield running
-        finally:
-            config.data.pop("server")
-            config.save()
+def logged_in_server(migrated_db: Path) -> Iterator[Running]:
+    with logged_in(migrated_db) as running:
+        yield running
 
 
 def test_a_restarted_server_reaps_a_run_whose_process_died_while_it_was_down(

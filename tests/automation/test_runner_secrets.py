@@ -16,31 +16,18 @@ from pathlib import Path
 
 import pytest
 from automation_support import Project
-from serving import ADMIN, ADMIN_PASSWORD, Running, running_runner, running_server
+from serving import ADMIN, Running, running_runner
+from serving import logged_in_server as logged_in
 
 from stackyard.client import Client
-from stackyard.config import GlobalConfig
 from stackyard.models.enums import ExecutionStatus
-from stackyard.store.sql import accounts
 
 
 @pytest.fixture
-def server(tmp_path: Path, migrated_db: Path) -> Iterator[Running]:
+def server(migrated_db: Path) -> Iterator[Running]:
     """A server this machine's Client is logged in to as the admin."""
-    import shutil
-
-    path = tmp_path / "server.db"
-    shutil.copyfile(migrated_db, path)
-    with running_server(f"sqlite:///{path}") as running:
-        accounts.create_first_admin(running.ctx.store, ADMIN, ADMIN_PASSWORD)
-        config = GlobalConfig.load()
-        config.data["server"] = {"url": running.url, "token": running.token_for(ADMIN)}
-        config.save()
-        try:
-            yield running
-        finally:  # later fixtures read runs from the local store again
-            config.data.pop("server")
-            config.save()
+    with logged_in(migrated_db) as running:
+        yield running
 
 
 def runner_key(server: Running) -> str:

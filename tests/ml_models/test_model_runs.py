@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,12 +16,10 @@ from model_flows import (
     training,
     without_model,
 )
-from serving import running_server
+from serving import logged_in_server as logged_in
 
 from stackyard import Model, pipeline
 from stackyard.client import Client
-from stackyard.client.core import reset_stores
-from stackyard.config import GlobalConfig
 from stackyard.exceptions import (
     AuthorizationError,
     EntityNotFoundError,
@@ -30,7 +27,6 @@ from stackyard.exceptions import (
     InputError,
     StepFailedError,
 )
-from stackyard.store.sql import accounts
 
 
 def test_train_twice_promote_and_serve_the_production_model() -> None:
@@ -163,32 +159,20 @@ def test_someone_elses_model_is_refused_before_the_run_is_recorded() -> None:
         store.actor = None  # type: ignore[attr-defined]
 
 
-def test_runs_with_models_over_a_server(tmp_path: Path, migrated_db: Path) -> None:
+def test_runs_with_models_over_a_server(migrated_db: Path) -> None:
     """The same links, numbering and stage rules through the REST API (a real server)."""
-    path = tmp_path / "server.db"
-    shutil.copyfile(migrated_db, path)
-    with running_server(f"sqlite:///{path}") as running:
-        accounts.create_first_admin(running.ctx.store, "admin", "a-good-password")
-        config = GlobalConfig.load()
-        config.data["server"] = {"url": running.url, "token": running.token_for("admin")}
-        config.save()
-        reset_stores()
-        try:
-            training(), training()
-            client = Client()
-            assert client.store.info()["type"] == "rest"
-            client.update_model_version("iris", 2, stage="production")
-            served = inference()
-            assert served.steps["predict"].output.load() == 12.0
-            version = client.get_model_version("iris", "production")
-            assert set(version.model_artifacts) == {"clf"}
-            assert [h.to_stage for h in version.stage_history] == ["production"]
-            assert set(version.pipeline_runs) >= {served.name}
-            with pytest.raises(IllegalOperationError, match="has 2 version"):
-                client.delete_model("iris")
-            client.delete_model("iris", force=True)
-            assert client.list_model_versions().total == 0
-        finally:
-            config.data.pop("server")
-            config.save()
-            reset_stores()
+    with logged_in(migrated_db):
+        training(), training()
+        client = Client()
+        assert client.store.info()["type"] == "rest"
+        client.update_model_version("iris", 2, stage="production")
+        served = inference()
+        assert served.steps["predict"].output.load() == 12.0
+        version = client.get_model_version("iris", "production")
+        assert set(version.model_artifacts) == {"clf"}
+        assert [h.to_stage for h in version.stage_history] == ["production"]
+        assert set(version.pipeline_runs) >= {served.name}
+        with pytest.raises(IllegalOperationError, match="has 2 version"):
+            client.delete_model("iris")
+        client.delete_model("iris", force=True)
+        assert client.list_model_versions().total == 0
