@@ -194,6 +194,6 @@ def _cannot_build(builder: object) -> str | None:
 
 
 def _pipeline_record(client: Client, name: str) -> Any:
-    from stackyard.pipelines.run import pipeline_record
+    from stackyard.pipelines.launch import pipeline_record
 
     return pipeline_record(client.store, name)

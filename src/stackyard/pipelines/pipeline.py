@@ -314,7 +314,7 @@ class Pipeline:
         Called while stackyard imports the calling module to load something from it, it
         raises `RunDuringImportError` instead (see `refuse_run_while_loading`).
         """
-        from stackyard.pipelines.run import launch
+        from stackyard.pipelines.launch import launch
         from stackyard.utils.source import refuse_run_while_loading
 
         refuse_run_while_loading(self.name)

@@ -112,7 +112,7 @@ def run_job(store: Store, run_id: UUID, workdir: Path) -> int:
     from stackyard.pipelines.code import RecordedCode
     from stackyard.pipelines.fetch import fetch_code
     from stackyard.pipelines.heartbeat import beating, interrupt
-    from stackyard.pipelines.run import drive_run
+    from stackyard.pipelines.launch import drive_run
     from stackyard.pipelines.trigger import parse_run_configuration
     from stackyard.stack.stack import resolved_configuration
 
