@@ -10,13 +10,13 @@ from stackyard.cli.base import confirm, get_client, output_option, yes_option
 from stackyard.cli.resources import Resource, list_command, name_argument, resource_group
 from stackyard.cli.sections import PIPELINES
 from stackyard.cli.views import Section, show
+from stackyard.models.enums import ModelStage
 
 if TYPE_CHECKING:
     from stackyard.client import Client
     from stackyard.models.ml_models import ModelResponse, ModelVersionResponse
 
 VERSION_COLUMNS = ("number", "name", "stage", "tags", "created", "id")
-STAGES = ("staging", "production", "archived", "none")
 
 
 def _versions_section(client: Client, model: ModelResponse) -> dict[str, Section]:
@@ -127,7 +127,7 @@ def describe(model_name: str, version: str | None, output: str) -> None:
 @_version_arguments
 @click.option(
     "--stage",
-    type=click.Choice(STAGES),
+    type=click.Choice([*(s.value for s in ModelStage), "none"]),
     help="The stage to move it to (none: out of its stage).",
 )
 @click.option(

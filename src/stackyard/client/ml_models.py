@@ -22,9 +22,9 @@ if TYPE_CHECKING:
         ModelVersionPipelineRunLinkFilters,
     )
     from stackyard.models.base import Page
+    from stackyard.models.enums import ModelStage
     from stackyard.models.ml_models import (
         ModelResponse,
-        ModelStage,
         ModelVersionArtifactLinkResponse,
         ModelVersionPipelineRunLinkResponse,
         ModelVersionResponse,

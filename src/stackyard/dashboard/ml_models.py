@@ -18,7 +18,7 @@ from stackyard.dashboard.lookups import Row, one, rows_by_id
 from stackyard.dashboard.resources import list_page, owner_cell
 from stackyard.dashboard.views import Cell, link
 from stackyard.dashboard.web import Page
-from stackyard.models.ml_models import EXCLUSIVE_STAGES, ModelStage
+from stackyard.models.enums import EXCLUSIVE_STAGES, ModelStage
 
 VERSIONS_PER_PAGE = 20
 LINKS_LIMIT = 10_000  # links of one page of versions, read at once

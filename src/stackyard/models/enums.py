@@ -47,3 +47,18 @@ class ArtifactType(StrEnum):
     SCHEMA = "schema"
     SERVICE = "service"
     CODE = "code"
+
+
+class ModelStage(StrEnum):
+    """Stages a model version can hold; `latest` is an alias, never stored."""
+
+    STAGING = "staging"
+    PRODUCTION = "production"
+    ARCHIVED = "archived"
+
+
+LATEST_STAGE = "latest"
+# stages one version at a time may hold (promoting into one archives its holder)
+EXCLUSIVE_STAGES = frozenset({ModelStage.STAGING, ModelStage.PRODUCTION})
+# what a version may be asked for by: every stage, and the alias
+STAGE_CHOICES = (*(s.value for s in ModelStage), LATEST_STAGE)

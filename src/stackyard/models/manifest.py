@@ -1056,7 +1056,7 @@ WHERE: dict[str, str] = {
     "FlavorUpdate": "stackyard.models.stacks",
     "ModelRequest": "stackyard.models.ml_models",
     "ModelResponse": "stackyard.models.ml_models",
-    "ModelStage": "stackyard.models.ml_models",
+    "ModelStage": "stackyard.models.enums",
     "ModelUpdate": "stackyard.models.ml_models",
     "ModelVersionArtifactLinkRequest": "stackyard.models.ml_models",
     "ModelVersionArtifactLinkResponse": "stackyard.models.ml_models",

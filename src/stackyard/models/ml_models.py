@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from stackyard.models.base import OwnedResponse, Request, Update
+from stackyard.models.enums import LATEST_STAGE, STAGE_CHOICES, ModelStage
 from stackyard.models.spec import ResourceSpec, register
 
 if TYPE_CHECKING:
@@ -27,19 +27,6 @@ if TYPE_CHECKING:
     from stackyard.models.pipelines import PipelineRunResponse
     from stackyard.store.base import Store
 
-
-class ModelStage(StrEnum):
-    """Stages a version can hold; `latest` is an alias, never stored."""
-
-    STAGING = "staging"
-    PRODUCTION = "production"
-    ARCHIVED = "archived"
-
-
-LATEST = "latest"
-# stages one version at a time may hold
-EXCLUSIVE_STAGES = frozenset({ModelStage.STAGING, ModelStage.PRODUCTION})
-STAGE_CHOICES = (*(s.value for s in ModelStage), LATEST)
 
 _TEXT = Field(default=None, max_length=65_535)
 
@@ -385,7 +372,7 @@ def find_version(
     number, a version name, or a version's id (or unique id prefix)."""
     from stackyard.exceptions import EntityNotFoundError, InputError
 
-    if version is None or version == LATEST:
+    if version is None or version == LATEST_STAGE:
         return model.latest_version
     if isinstance(version, bool) or not isinstance(version, str | int | UUID):
         raise InputError(

@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from stackyard.exceptions import AuthorizationError, EntityExistsError, InputError
+from stackyard.models.enums import STAGE_CHOICES
 
 if TYPE_CHECKING:
     from stackyard.models.ml_models import ModelResponse, ModelVersionResponse
     from stackyard.pipelines.pipeline import CompiledPipeline
     from stackyard.store.base import Store
-
-STAGES = ("staging", "production", "archived", "latest")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Model:
         if isinstance(version, bool) or not isinstance(version, str | int | type(None)):
             raise InputError(
                 f"version of Model {self.name!r} must be None (a new version), a number, a "
-                f"stage ({', '.join(STAGES)}) or a version name, got {version!r}"
+                f"stage ({', '.join(STAGE_CHOICES)}) or a version name, got {version!r}"
             )
         if isinstance(version, int) and version < 1:
             raise InputError(f"version of Model {self.name!r} must be 1 or more, got {version}")
@@ -160,7 +159,7 @@ def plan_models(
 def _names_existing(version: str | int) -> bool:
     """A number or a stage must name an existing version; another name may be new."""
     text = str(version)
-    return isinstance(version, int) or text.isdigit() or text in STAGES
+    return isinstance(version, int) or text.isdigit() or text in STAGE_CHOICES
 
 
 def attach_models(

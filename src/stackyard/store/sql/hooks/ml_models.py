@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from stackyard.exceptions import EntityNotFoundError, IllegalOperationError, InputError
 from stackyard.models.binding import utcnow
+from stackyard.models.enums import EXCLUSIVE_STAGES, STAGE_CHOICES, ModelStage
 from stackyard.models.spec import shape_for, spec_for
 from stackyard.store.sql.db import Transaction
 from stackyard.store.sql.hooks.base import Hooks, Row
@@ -22,10 +23,7 @@ from stackyard.store.sql.store import SqlStore
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-STAGES = ("staging", "production", "archived")
-EXCLUSIVE = ("staging", "production")
-ARCHIVED = "archived"
-LATEST = "latest"
+ARCHIVED = ModelStage.ARCHIVED.value
 
 
 def lock_model(store: SqlStore, tx: Transaction, model_id: Any) -> str:
@@ -43,10 +41,10 @@ def lock_model(store: SqlStore, tx: Transaction, model_id: Any) -> str:
 def check_version_name(name: str, number: int | None, model: str) -> None:
     """A version's name must not read as another version's number or as a stage, or
     `get_model_version(model, name)` would be ambiguous."""
-    if name.lower() in (*STAGES, LATEST):
+    if name.lower() in STAGE_CHOICES:
         raise InputError(
             f"version name {name!r} of model {model!r} is a stage name; stages are set with "
-            "`stage=`, and names must differ from: " + ", ".join((*STAGES, LATEST))
+            "`stage=`, and names must differ from: " + ", ".join(STAGE_CHOICES)
         )
     if name.isdigit() and int(name) != number:
         raise InputError(
@@ -148,7 +146,7 @@ class ModelVersionHooks(Hooks):
             raise IllegalOperationError(
                 f"{label} is archived; bring it back to {new} with force=True (--force)"
             )
-        if new in EXCLUSIVE:
+        if new in EXCLUSIVE_STAGES:
             self._displace(store, tx, row, new, force, label)
         history = list(row.get("stage_history") or [])
         changes["stage"] = new
