@@ -170,10 +170,12 @@ class ModelVersionResponse(OwnedResponse):
         )
 
     def _versions(self, **filters: Any) -> dict[str, ArtifactVersionResponse]:
-        found: dict[str, ArtifactVersionResponse] = {}
+        """Artifact name -> the newest linked version, read in one query (not one each)."""
+        newest: dict[str, UUID] = {}
         for link in reversed(self.artifact_links(**filters)):  # oldest first: newest wins
-            found[link.artifact_name] = link.artifact_version
-        return found
+            newest[link.artifact_name] = link.artifact_version_id
+        by_id = _by_id(self.store, "artifact_version", set(newest.values()))
+        return {name: by_id[version_id] for name, version_id in newest.items()}
 
     @property
     def model_artifacts(self) -> dict[str, ArtifactVersionResponse]:
@@ -196,8 +198,9 @@ class ModelVersionResponse(OwnedResponse):
         links = depaginate_store(
             self.store, "model_version_pipeline_run_link", model_version_id=self.id
         )
-        runs = [link.pipeline_run for link in links]
-        return {run.name: run for run in runs}
+        ids = [link.pipeline_run_id for link in links]
+        by_id = _by_id(self.store, "pipeline_run", set(ids))
+        return {by_id[i].name: by_id[i] for i in ids}
 
     def get_artifact(self, name: str) -> ArtifactVersionResponse:
         """The newest version of artifact `name` linked to this model version."""
@@ -363,6 +366,18 @@ register(
         list_columns=("model_version", "pipeline_run", "created"),
     )
 )
+
+
+def _by_id(store: Any, kind: str, ids: set[UUID]) -> dict[UUID, Any]:
+    """Entities of `kind` by id, a page of them per query."""
+    from stackyard.models.paging import depaginate_store
+
+    found: dict[UUID, Any] = {}
+    wanted = sorted(ids, key=str)
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        found.update((e.id, e) for e in depaginate_store(store, kind, id=chunk))
+    return found
 
 
 def find_version(
